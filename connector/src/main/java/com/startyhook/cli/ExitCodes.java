@@ -1,0 +1,29 @@
+package com.startyhook.cli;
+
+import com.startyhook.StartyHookException;
+import picocli.CommandLine;
+
+/** Exit codes shared by every subcommand, and the one place that maps exceptions to them. */
+public final class ExitCodes {
+    public static final int OK = 0;
+    /** The command ran and found a problem (invalid rules, invalid signature...). */
+    public static final int PROBLEMS = 1;
+    /** Wrong usage: unknown option, missing argument. */
+    public static final int USAGE = 2;
+    /** The command could not run: configuration, database or I/O error. */
+    public static final int ERROR = 3;
+
+    private ExitCodes() {}
+
+    static final class ExceptionHandler implements CommandLine.IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+            String message = e instanceof StartyHookException ? e.getMessage() : e.toString();
+            cl.getErr().println(cl.getColorScheme().errorText("error: " + message));
+            if (!(e instanceof StartyHookException) && Boolean.getBoolean("startyhook.debug")) {
+                e.printStackTrace(cl.getErr());
+            }
+            return ERROR;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package com.startyhook.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code startyhook} command: one runnable artifact, one subcommand per verb. */
+@Command(name = "startyhook",
+        mixinStandardHelpOptions = true,
+        versionProvider = StartyHookCommand.Version.class,
+        description = "Turns changes in an ERP's PostgreSQL database into signed HTTPS webhooks.",
+        subcommands = {
+            RunCommand.class,
+            ValidateCommand.class,
+            FlowsCommand.class,
+            OutboxCommand.class,
+            ListenCommand.class,
+            VerifyCommand.class,
+            DemoCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class StartyHookCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(newCommandLine().execute(args));
+    }
+
+    /** The configured command line; tests call {@code execute} on it with captured writers. */
+    public static CommandLine newCommandLine() {
+        CommandLine cl = new CommandLine(new StartyHookCommand());
+        cl.setExecutionExceptionHandler(new ExitCodes.ExceptionHandler());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = StartyHookCommand.class.getResourceAsStream("/startyhook/version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"startyhook " + p.getProperty("version", "unknown")};
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package com.startyhook.rules;
+
+import java.time.Duration;
+
+/**
+ * Fires for elements of a read-only query's result set (DESIGN §4): when an element enters it or
+ * its row changes while it stays in it.
+ *
+ * @param query            read-only SQL returning an {@code id} column, optional {@code organization};
+ *                         may use {@code :since}
+ * @param interval         time between scans
+ * @param timeout          statement timeout of one scan
+ * @param fireOnFirstScan  fire for the elements present at the first scan instead of taking a baseline
+ */
+public record ConditionTrigger(String query, Duration interval, Duration timeout, boolean fireOnFirstScan)
+        implements Trigger {
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+}

@@ -1,0 +1,23 @@
+package com.startyhook.rules;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One flow, from one file in {@code flows/} (DESIGN §5).
+ *
+ * @param contentHash hash of the flow's content and of the entity definition it uses; a flow is
+ *                    active only while this equals the hash it was activated with
+ */
+public record Flow(String name, String description, String entity, Trigger trigger, List<Criterion> criteria,
+        OrganizationScope organizations, ExecutionMode mode, List<WebhookAction> actions, Path file,
+        String contentHash) {
+    public Flow {
+        criteria = List.copyOf(criteria);
+        actions = List.copyOf(actions);
+    }
+
+    public boolean isCondition() {
+        return trigger instanceof ConditionTrigger;
+    }
+}

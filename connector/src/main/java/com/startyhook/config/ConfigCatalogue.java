@@ -1,0 +1,73 @@
+package com.startyhook.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every configuration key of {@code startyhook run}, with its default and description. The README's
+ * configuration table mirrors this list (a test checks it). Values are read from flags, then
+ * environment variables ({@link ConfigKey#environmentVariable()}), then an optional properties file.
+ */
+public final class ConfigCatalogue {
+    private static final Map<String, ConfigKey> KEYS = new LinkedHashMap<>();
+
+    static {
+        // database
+        add("db.url", null, "JDBC URL of the ERP's PostgreSQL database (wal_level=logical), e.g. jdbc:postgresql://erp-db:5432/erp");
+        add("db.user", "postgres", "database role; needs REPLICATION and the privileges listed in the README");
+        secret("db.password", null, "database password (environment or file only, never a flag)");
+        add("db.schema", "startyhook", "schema holding the connector's own tables (created and migrated at start)");
+        add("db.pool-size", "8", "connections in the connector's pool");
+        // rules
+        add("rules.dir", "rules", "directory holding entities.json and flows/*.json");
+        add("rules.reload-interval", "2s", "how often rule files are checked for changes while running");
+        add("rules.allow-insecure-urls", "false", "accept http:// webhook URLs (testing only)");
+        // capture (event service)
+        add("capture.slot", "startyhook", "name of the logical replication slot");
+        add("capture.publication", "startyhook", "name of the publication (holds only the tables of active event flows)");
+        add("capture.poll-interval", "50ms", "Debezium poll interval; bounds commit-to-capture latency");
+        add("capture.heartbeat-interval", "10s", "heartbeat interval that keeps an idle database's slot advancing");
+        add("capture.max-batch-size", "2048", "largest batch of change records handled at once");
+        add("capture.slot-lag-warning", "1GB", "log a warning when the slot retains more WAL than this");
+        // monitor
+        add("monitor.threads", "2", "threads that run condition scans");
+        add("monitor.default-timeout", "30s", "statement timeout of a scan when its flow sets none");
+        // delivery
+        add("delivery.workers", "4", "concurrent deliveries of this process");
+        add("delivery.batch-size", "32", "actions claimed per claim statement");
+        add("delivery.lease", "60s", "how long a claimed action stays with a worker before others may take it");
+        add("delivery.poll-interval", "1s", "fallback poll when no enqueue notification arrives");
+        add("delivery.per-host-limit", "8", "concurrent requests per receiver host");
+        add("delivery.connect-timeout", "5s", "TCP and TLS connect timeout");
+        add("delivery.ca-bundle", null, "PEM file of extra CA certificates to trust (in addition to the JDK's)");
+        add("delivery.client-cert", null, "PEM or PKCS12 client certificate for mutual TLS");
+        add("delivery.client-key", null, "PEM private key of the client certificate (when the certificate is PEM)");
+        // operations
+        add("http.bind", "127.0.0.1", "address of the health, metrics and console endpoint");
+        add("http.port", "8088", "port of the health, metrics and console endpoint (0 disables it)");
+        secret("http.admin-token", null, "token required by the console's activate/retry/cancel buttons");
+        add("retention.delivered", "7d", "delete delivered and cancelled actions older than this");
+        add("retention.failed", "30d", "delete failed actions older than this");
+        add("retention.interval", "10m", "how often the leader runs retention");
+        add("ha.instance-id", null, "name of this process in leases and /health (default host:pid)");
+    }
+
+    private ConfigCatalogue() {}
+
+    private static void add(String key, String defaultValue, String description) {
+        KEYS.put(key, new ConfigKey(key, defaultValue, description, false));
+    }
+
+    private static void secret(String key, String defaultValue, String description) {
+        KEYS.put(key, new ConfigKey(key, defaultValue, description, true));
+    }
+
+    public static List<ConfigKey> keys() {
+        return List.copyOf(KEYS.values());
+    }
+
+    public static ConfigKey get(String key) {
+        return KEYS.get(key);
+    }
+}

@@ -55,4 +55,23 @@ class MigrationsIT {
                 .isEqualTo(1L);
         assertThat(PG.count("startyhook.element_history WHERE entity = 'invoice' AND element_id = '42'")).isEqualTo(1);
     }
+
+    @Test
+    void everyTroubleshootingQueryRunsAgainstTheSchema() throws Exception {
+        try (Database db = new Database(PG.jdbcUrl(), PG.user(), PG.password(), "startyhook", 2)) {
+            db.migrate();
+        }
+        String script = java.nio.file.Files.readString(java.nio.file.Path.of("../sql/troubleshooting.sql"));
+        int results = 0;
+        try (var c = PG.connect(); var s = c.createStatement()) {
+            boolean isResult = s.execute(script);
+            while (isResult || s.getUpdateCount() != -1) {
+                if (isResult) {
+                    results++;
+                }
+                isResult = s.getMoreResults();
+            }
+        }
+        assertThat(results).isEqualTo(11);
+    }
 }

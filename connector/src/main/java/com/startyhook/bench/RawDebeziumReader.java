@@ -1,0 +1,97 @@
+package com.startyhook.bench;
+
+import io.debezium.embedded.Connect;
+import io.debezium.engine.DebeziumEngine;
+import java.io.IOException;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * The baseline of the benchmark: the raw Debezium engine reading the same changes with a consumer
+ * that only counts data change records, configured like the connector's capture (pgoutput,
+ * filtered publication, no snapshot, Connect records, no JSON). Offsets stay in memory.
+ */
+final class RawDebeziumReader implements AutoCloseable {
+    private final DebeziumEngine<?> engine;
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "raw-debezium"));
+    private final AtomicLong records = new AtomicLong();
+    private final AtomicReference<String> failure = new AtomicReference<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    RawDebeziumReader(String host, int port, String database, String user, String password, String slot,
+            String tables, long pollIntervalMs) {
+        Properties p = new Properties();
+        p.setProperty("name", "raw-" + slot);
+        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.MemoryOffsetBackingStore");
+        p.setProperty("offset.flush.interval.ms", "1000");
+        p.setProperty("database.hostname", host);
+        p.setProperty("database.port", String.valueOf(port));
+        p.setProperty("database.user", user);
+        p.setProperty("database.password", password);
+        p.setProperty("database.dbname", database);
+        p.setProperty("topic.prefix", "raw");
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", slot);
+        p.setProperty("publication.name", slot);
+        p.setProperty("publication.autocreate.mode", "filtered");
+        p.setProperty("table.include.list", tables);
+        p.setProperty("snapshot.mode", "no_data");
+        p.setProperty("slot.drop.on.stop", "false");
+        p.setProperty("tombstones.on.delete", "false");
+        p.setProperty("decimal.handling.mode", "string");
+        p.setProperty("provide.transaction.metadata", "true");
+        p.setProperty("poll.interval.ms", String.valueOf(pollIntervalMs));
+        this.engine = DebeziumEngine.create(Connect.class)
+                .using(p)
+                .notifying((batch, committer) -> {
+                    long n = 0;
+                    for (var r : batch) {
+                        SourceRecord record = r.value();
+                        if (record != null && record.valueSchema() != null
+                                && record.valueSchema().field("op") != null) {
+                            n++;
+                        }
+                        committer.markProcessed(r);
+                    }
+                    records.addAndGet(n);
+                    committer.markBatchFinished();
+                })
+                .using((success, message, error) -> {
+                    if (!success) {
+                        failure.set(message + (error == null ? "" : ": " + error));
+                    }
+                    stopped.countDown();
+                })
+                .build();
+    }
+
+    void start() {
+        executor.execute(engine);
+    }
+
+    long records() {
+        return records.get();
+    }
+
+    String failure() {
+        return failure.get();
+    }
+
+    @Override
+    public void close() throws IOException {
+        engine.close();
+        try {
+            stopped.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        executor.shutdownNow();
+    }
+}

@@ -12,7 +12,7 @@ COPY rules rules
 RUN mvn -B -q package -DskipTests
 
 FROM eclipse-temurin:17-jre
-RUN useradd --system --home /opt/startyhook startyhook
+RUN useradd --system --home /opt/startyhook startyhook && mkdir /certs && chown startyhook /certs
 WORKDIR /opt/startyhook
 COPY --from=build /src/connector/target/startyhook.jar /opt/startyhook/startyhook.jar
 COPY rules /opt/startyhook/rules

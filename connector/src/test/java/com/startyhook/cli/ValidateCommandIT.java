@@ -154,6 +154,14 @@ class ValidateCommandIT {
     }
 
     @Test
+    void conditionQueriesAreDescribedNotRun() throws Exception {
+        // run, this would exceed the 5 s statement timeout of the check; described, it passes at once
+        addFlow("sleepy", "product", "{\"type\": \"condition\", \"interval\": \"1m\", \"query\": "
+                + "\"SELECT 1 AS id FROM pg_sleep(30)\"}");
+        assertThat(validate()).as(out.toString()).isEqualTo(ExitCodes.OK);
+    }
+
+    @Test
     void staticProblemsAndInsecureUrlsNeedTheExplicitOption() throws Exception {
         edit("flows/project-created.json", "https://localhost:8443", "http://localhost:8080");
         assertThat(validate()).isEqualTo(ExitCodes.PROBLEMS);

@@ -18,8 +18,19 @@ final class EntitiesParser {
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
     private static final Pattern QUALIFIED = Pattern.compile("([^.\\s]+)\\.([^.\\s]+)");
 
-    /** Valid entities, their JSON definitions (for content hashes) and the names of invalid ones. */
-    record Parsed(Map<String, Entity> entities, Map<String, JsonNode> definitions, Set<String> invalid) {}
+    /**
+     * Valid entities, their JSON definitions (for content hashes), the names of invalid ones, and
+     * whether entities.json could be read at all.
+     */
+    record Parsed(Map<String, Entity> entities, Map<String, JsonNode> definitions, Set<String> invalid, boolean readable) {
+        Parsed(Map<String, Entity> entities, Map<String, JsonNode> definitions, Set<String> invalid) {
+            this(entities, definitions, invalid, true);
+        }
+
+        static Parsed unreadable() {
+            return new Parsed(Map.of(), Map.of(), Set.of(), false);
+        }
+    }
 
     private final FileProblems problems;
 

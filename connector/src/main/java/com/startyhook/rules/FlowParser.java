@@ -62,7 +62,10 @@ final class FlowParser {
             return null;
         }
         Entity entity = entities.entities().get(name);
-        if (entity == null && entities.invalid().contains(name)) {
+        if (!entities.readable()) {
+            problems.add("/entity", "entity \"" + name + "\" cannot be checked: entities.json could not be read",
+                    "fix entities.json first (see above)");
+        } else if (entity == null && entities.invalid().contains(name)) {
             problems.add("/entity", "entity \"" + name + "\" has problems in entities.json", "fix them first (see above)");
         } else if (entity == null) {
             problems.add("/entity", "unknown entity \"" + name + "\"", entities.entities().isEmpty()

@@ -59,7 +59,7 @@ public final class RulesLoader {
         FileProblems entityProblems = new FileProblems(directory.resolve(ENTITIES_FILE));
         JsonNode entitiesTree = read(entityProblems);
         EntitiesParser.Parsed entities = entitiesTree == null
-                ? new EntitiesParser.Parsed(Map.of(), Map.of(), java.util.Set.of())
+                ? EntitiesParser.Parsed.unreadable()
                 : new EntitiesParser(entityProblems).parse(entitiesTree);
         problems.addAll(entityProblems.list());
 

@@ -321,6 +321,15 @@ class RulesLoaderTest {
     }
 
     @Test
+    void anUnreadableEntitiesFileIsReportedOnceAndItsFlowsSaySo() throws Exception {
+        ValidatedRules r = load("{\"entities\": {\"document\": {\"table\": \"erp.document\",}}}",
+                Map.of("f.json", eventFlow("{\"type\": \"event\", \"events\": [\"create\"]}")));
+        assertThat(r.problems()).hasSize(2);
+        assertThat(r.problems().get(0).toString()).startsWith(dir.resolve("entities.json") + ": invalid JSON at line 1, column 52");
+        assertThat(r.problems().get(1).toString()).contains("/entity: entity \"document\" cannot be checked: entities.json could not be read");
+    }
+
+    @Test
     void aBrokenFlowIsLeftOutAndTheOthersLoad() throws Exception {
         ValidatedRules r = load(ENTITIES, Map.of(
                 "good.json", flow("good", "{\"type\": \"event\", \"events\": [\"delete\"]}", ""),

@@ -93,7 +93,7 @@ final class WebhookParser {
         try {
             secrets.resolve(node.textValue());
         } catch (ConfigurationException e) {
-            problems.add(p, e.getMessage(), "set the variable or create the file where the connector runs, or fix the reference");
+            problems.add(p, e.getMessage(), "validation resolves secrets in its own environment: run it where the connector runs");
             return null;
         }
         return node.textValue();

@@ -1,0 +1,69 @@
+package com.startyhook.rules;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Asks PostgreSQL to parse a condition query and describe its result columns, without running it:
+ * inside a READ ONLY transaction with a short statement timeout, rolled back afterwards.
+ * {@code :since} becomes a {@code timestamptz} parameter, as the monitor binds it.
+ */
+final class ConditionQueryCheck {
+    private static final Pattern SINCE = Pattern.compile("(?<![:\\w]):since\\b");
+
+    /** The query's result column labels, or the database's message when it refuses the query. */
+    record Described(List<String> columns, String error) {}
+
+    private final Connection connection;
+    private final Duration statementTimeout;
+
+    ConditionQueryCheck(Connection connection, Duration statementTimeout) {
+        this.connection = connection;
+        this.statementTimeout = statementTimeout;
+    }
+
+    /** The query with each {@code :since} replaced by a JDBC parameter typed as timestamptz; and how many. */
+    static String withParameters(String query) {
+        return SINCE.matcher(query).replaceAll(Matcher.quoteReplacement("?::timestamptz"));
+    }
+
+    Described describe(String query) throws SQLException {
+        String sql = withParameters(query);
+        int parameters = (int) SINCE.matcher(query).results().count();
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try (Statement s = connection.createStatement()) {
+            s.execute("SET TRANSACTION READ ONLY");
+            s.execute("SET LOCAL statement_timeout = " + Math.max(1, statementTimeout.toMillis()));
+            try (PreparedStatement ps = connection.prepareStatement(sql)) {
+                for (int i = 1; i <= parameters; i++) {
+                    ps.setObject(i, OffsetDateTime.now(ZoneOffset.UTC));
+                }
+                ResultSetMetaData md = ps.getMetaData();
+                if (md == null) {
+                    return new Described(List.of(), "the statement returns no rows");
+                }
+                List<String> columns = new ArrayList<>();
+                for (int i = 1; i <= md.getColumnCount(); i++) {
+                    columns.add(md.getColumnLabel(i));
+                }
+                return new Described(columns, null);
+            } catch (SQLException e) {
+                return new Described(List.of(), e.getMessage());
+            }
+        } finally {
+            connection.rollback();
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package com.startyhook.rules;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Reads {@code entities.json} from its JSON tree, reporting every problem with its pointer. */
+final class EntitiesParser {
+    static final List<String> ROOT_FIELDS = List.of("$schema", "entities");
+    static final List<String> ENTITY_FIELDS = List.of("table", "key", "organization", "created", "modified", "confirm");
+    static final List<String> CONFIRM_FIELDS = List.of("property", "values");
+    static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+    private static final Pattern QUALIFIED = Pattern.compile("([^.\\s]+)\\.([^.\\s]+)");
+
+    /**
+     * Valid entities, their JSON definitions (for content hashes), the names of invalid ones, and
+     * whether entities.json could be read at all.
+     */
+    record Parsed(Map<String, Entity> entities, Map<String, JsonNode> definitions, Set<String> invalid, boolean readable) {
+        Parsed(Map<String, Entity> entities, Map<String, JsonNode> definitions, Set<String> invalid) {
+            this(entities, definitions, invalid, true);
+        }
+
+        static Parsed unreadable() {
+            return new Parsed(Map.of(), Map.of(), Set.of(), false);
+        }
+    }
+
+    private final FileProblems problems;
+
+    EntitiesParser(FileProblems problems) {
+        this.problems = problems;
+    }
+
+    Parsed parse(JsonNode root) {
+        Map<String, Entity> entities = new LinkedHashMap<>();
+        Map<String, JsonNode> definitions = new LinkedHashMap<>();
+        Set<String> invalid = new LinkedHashSet<>();
+        if (!problems.checkObject(root, "", "entities.json", ROOT_FIELDS, List.of("entities"))) {
+            return new Parsed(entities, definitions, invalid);
+        }
+        JsonNode all = root.get("entities");
+        if (all == null) {
+            return new Parsed(entities, definitions, invalid);
+        }
+        if (!all.isObject()) {
+            problems.add("/entities", "\"entities\" must be an object of entity name to definition, found "
+                    + FileProblems.describe(all), "write \"entities\": {\"customer\": {\"table\": \"erp.customer\", \"key\": [\"id\"]}}");
+            return new Parsed(entities, definitions, invalid);
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = all.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            int before = problems.count();
+            Entity entity = entity(e.getKey(), e.getValue(), FileProblems.at("/entities", e.getKey()));
+            if (entity != null && problems.count() == before) {
+                entities.put(e.getKey(), entity);
+                definitions.put(e.getKey(), e.getValue());
+            } else {
+                invalid.add(e.getKey());
+            }
+        }
+        return new Parsed(entities, definitions, invalid);
+    }
+
+    private Entity entity(String name, JsonNode node, String pointer) {
+        if (!NAME.matcher(name).matches()) {
+            problems.add(pointer, "entity name \"" + name + "\" may only hold lower-case letters, digits, '-' and '_'",
+                    "rename it, e.g. \"" + name.toLowerCase().replaceAll("[^a-z0-9_-]", "_") + "\"");
+        }
+        if (!problems.checkObject(node, pointer, "entity \"" + name + "\"", ENTITY_FIELDS, List.of("table", "key"))) {
+            return null;
+        }
+        String table = problems.string(node, "table", pointer);
+        var qualified = table == null ? null : QUALIFIED.matcher(table);
+        if (qualified != null && !qualified.matches()) {
+            problems.add(FileProblems.at(pointer, "table"), "table \"" + table + "\" is not schema-qualified",
+                    "write it as schema.table, e.g. \"public." + table + "\"");
+        }
+        List<String> key = problems.strings(node, "key", pointer, true);
+        String organization = problems.string(node, "organization", pointer);
+        String created = problems.string(node, "created", pointer);
+        String modified = problems.string(node, "modified", pointer);
+        Entity.Confirm confirm = node.has("confirm") ? confirm(node.get("confirm"), FileProblems.at(pointer, "confirm")) : null;
+        if (qualified == null || !qualified.matches() || key == null) {
+            return null;
+        }
+        return new Entity(name, qualified.group(1), qualified.group(2), key, organization, created, modified, confirm);
+    }
+
+    private Entity.Confirm confirm(JsonNode node, String pointer) {
+        if (!problems.checkObject(node, pointer, "confirm", CONFIRM_FIELDS, CONFIRM_FIELDS)) {
+            return null;
+        }
+        String property = problems.string(node, "property", pointer);
+        JsonNode values = node.get("values");
+        List<Object> out = new ArrayList<>();
+        if (values != null) {
+            if (!values.isArray() || values.isEmpty()) {
+                problems.add(FileProblems.at(pointer, "values"), "\"values\" must be a non-empty array of the values that mean confirmed",
+                        "write \"values\": [\"confirmed\"]");
+                return null;
+            }
+            for (int i = 0; i < values.size(); i++) {
+                JsonNode v = values.get(i);
+                if (!FileProblems.isScalar(v) || v.isNull()) {
+                    problems.add(FileProblems.at(FileProblems.at(pointer, "values"), i),
+                            "a confirm value must be a string, number or boolean, found " + FileProblems.describe(v),
+                            "write the value as it is stored, e.g. \"confirmed\"");
+                    return null;
+                }
+                out.add(FileProblems.scalar(v));
+            }
+        }
+        return property == null || values == null ? null : new Entity.Confirm(property, out);
+    }
+}

@@ -1,0 +1,203 @@
+package com.startyhook.rules;
+
+import static com.startyhook.rules.FileProblems.at;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.startyhook.signing.Secrets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Reads one flow file's JSON tree into a {@link Flow}, or null when it has problems. */
+final class FlowParser {
+    static final List<String> FIELDS = List.of("$schema", "name", "description", "entity", "trigger", "criteria",
+            "organizations", "mode", "actions");
+    static final List<String> CRITERION_FIELDS = List.of("property", "op", "value");
+    static final List<String> OPS = Arrays.stream(Criterion.Operator.values()).map(Criterion.Operator::wireName).toList();
+    static final List<String> MODES = Arrays.stream(ExecutionMode.values()).map(ExecutionMode::wireName).toList();
+
+    private final FileProblems problems;
+    private final EntitiesParser.Parsed entities;
+    private final Secrets secrets;
+    private final boolean allowInsecureUrls;
+
+    FlowParser(FileProblems problems, EntitiesParser.Parsed entities, Secrets secrets, boolean allowInsecureUrls) {
+        this.problems = problems;
+        this.entities = entities;
+        this.secrets = secrets;
+        this.allowInsecureUrls = allowInsecureUrls;
+    }
+
+    Flow parse(JsonNode root) {
+        if (!problems.checkObject(root, "", "a flow", FIELDS, List.of("name", "entity", "trigger", "actions"))) {
+            return null;
+        }
+        String name = problems.string(root, "name", "");
+        if (name != null && !EntitiesParser.NAME.matcher(name).matches()) {
+            problems.add("/name", "flow name \"" + name + "\" may only hold lower-case letters, digits, '-' and '_'",
+                    "rename it, e.g. \"" + name.toLowerCase().replaceAll("[^a-z0-9_-]+", "-") + "\"");
+        }
+        JsonNode description = root.get("description");
+        if (description != null && !description.isTextual()) {
+            problems.add("/description", "\"description\" must be a string", "quote it");
+        }
+        Entity entity = entity(problems.string(root, "entity", ""));
+        Trigger trigger = root.has("trigger") ? new TriggerParser(problems).parse(root.get("trigger"), entity) : null;
+        List<Criterion> criteria = criteria(root.get("criteria"));
+        OrganizationScope organizations = organizations(root.get("organizations"), entity, trigger);
+        ExecutionMode mode = mode(problems.string(root, "mode", ""));
+        List<WebhookAction> actions = actions(root.get("actions"));
+        if (problems.count() > 0) {
+            return null;
+        }
+        String hash = ContentHash.of(root, entity.name(), entities.definitions().get(entity.name()));
+        return new Flow(name, description == null ? "" : description.textValue(), entity.name(), trigger, criteria,
+                organizations, mode == null ? ExecutionMode.EVERY_TIME : mode, actions, problems.file(), hash);
+    }
+
+    private Entity entity(String name) {
+        if (name == null) {
+            return null;
+        }
+        Entity entity = entities.entities().get(name);
+        if (!entities.readable()) {
+            problems.add("/entity", "entity \"" + name + "\" cannot be checked: entities.json could not be read",
+                    "fix entities.json first (see above)");
+        } else if (entity == null && entities.invalid().contains(name)) {
+            problems.add("/entity", "entity \"" + name + "\" has problems in entities.json", "fix them first (see above)");
+        } else if (entity == null) {
+            problems.add("/entity", "unknown entity \"" + name + "\"", entities.entities().isEmpty()
+                    ? "define it in entities.json" : Suggestions.hint(name, entities.entities().keySet())
+                            + " (or define it in entities.json)");
+        }
+        return entity;
+    }
+
+    private List<Criterion> criteria(JsonNode node) {
+        List<Criterion> out = new ArrayList<>();
+        if (node == null) {
+            return out;
+        }
+        if (!node.isArray()) {
+            problems.add("/criteria", "\"criteria\" must be an array, found " + FileProblems.describe(node),
+                    "write \"criteria\": [{\"property\": \"total\", \"op\": \"gt\", \"value\": 1000}]");
+            return out;
+        }
+        for (int i = 0; i < node.size(); i++) {
+            String p = at("/criteria", i);
+            JsonNode c = node.get(i);
+            if (!problems.checkObject(c, p, "a criterion", CRITERION_FIELDS, List.of("property", "op"))) {
+                continue;
+            }
+            String property = problems.string(c, "property", p);
+            String opName = problems.string(c, "op", p);
+            Criterion.Operator op = opName == null ? null : Criterion.Operator.fromWireName(opName);
+            if (opName != null && op == null) {
+                problems.add(at(p, "op"), "unknown operator \"" + opName + "\"", Suggestions.hint(opName, OPS));
+            }
+            Object value = op == null ? null : value(op, c.get("value"), at(p, "value"));
+            if (property != null && op != null) {
+                out.add(new Criterion(property, op, value));
+            }
+        }
+        return out;
+    }
+
+    private Object value(Criterion.Operator op, JsonNode v, String p) {
+        if (!op.takesValue()) {
+            if (v != null) {
+                problems.add(p, op.wireName() + " takes no value", "remove \"value\"");
+            }
+            return null;
+        }
+        if (v == null) {
+            problems.add(p, op.wireName() + " needs a value", op == Criterion.Operator.IN || op == Criterion.Operator.NOT_IN
+                    ? "add \"value\": [\"a\", \"b\"]" : "add \"value\": ...");
+            return null;
+        }
+        if (op == Criterion.Operator.IN || op == Criterion.Operator.NOT_IN) {
+            if (!v.isArray() || v.isEmpty()) {
+                problems.add(p, op.wireName() + " needs a non-empty array of values, found " + FileProblems.describe(v),
+                        "write \"value\": [" + (FileProblems.isScalar(v) ? v.toString() : "\"a\"") + ", ...]");
+                return null;
+            }
+            List<Object> values = new ArrayList<>();
+            for (int i = 0; i < v.size(); i++) {
+                if (!FileProblems.isScalar(v.get(i)) || v.get(i).isNull()) {
+                    problems.add(at(p, i), "must be a string, number or boolean, found " + FileProblems.describe(v.get(i)),
+                            "list plain values");
+                    return null;
+                }
+                values.add(FileProblems.scalar(v.get(i)));
+            }
+            return values;
+        }
+        if (v.isNull()) {
+            problems.add(p, op.wireName() + " cannot compare with null", "use \"op\": \"is_null\" or \"not_null\" without a value");
+        } else if (!FileProblems.isScalar(v)) {
+            problems.add(p, op.wireName() + " needs a single string, number or boolean, found " + FileProblems.describe(v),
+                    v.isArray() ? "use \"op\": \"in\" for a list of values" : "write a single value");
+        } else if (v.isBoolean() && op != Criterion.Operator.EQ && op != Criterion.Operator.NE) {
+            problems.add(p, op.wireName() + " cannot order booleans", "use eq or ne");
+        } else {
+            return FileProblems.scalar(v);
+        }
+        return null;
+    }
+
+    private OrganizationScope organizations(JsonNode node, Entity entity, Trigger trigger) {
+        if (node == null || (node.isTextual() && node.textValue().equals("all"))) {
+            return OrganizationScope.ALL;
+        }
+        if (!node.isArray() || node.isEmpty()) {
+            problems.add("/organizations", "\"organizations\" must be \"all\" or a non-empty array of organization ids, found "
+                    + FileProblems.describe(node), "write \"organizations\": \"all\" or \"organizations\": [\"1\", \"7\"]");
+            return null;
+        }
+        Set<String> ids = new LinkedHashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode id = node.get(i);
+            if (id.isTextual() && !id.textValue().isBlank() || id.isIntegralNumber()) {
+                ids.add(id.asText());
+            } else {
+                problems.add(at("/organizations", i), "an organization id must be a string or an integer, found "
+                        + FileProblems.describe(id), "write the id, e.g. \"7\"");
+            }
+        }
+        if (entity != null && entity.organization() == null && trigger instanceof EventTrigger) {
+            problems.add("/organizations", "entity \"" + entity.name() + "\" has no organization column, so a flow on it cannot be scoped",
+                    "add \"organization\": \"organization_id\" to the entity in entities.json, or write \"organizations\": \"all\"");
+        }
+        return OrganizationScope.of(ids);
+    }
+
+    private ExecutionMode mode(String name) {
+        ExecutionMode mode = name == null ? null : ExecutionMode.fromWireName(name);
+        if (name != null && mode == null) {
+            problems.add("/mode", "unknown mode \"" + name + "\"", Suggestions.hint(name, MODES));
+        }
+        return mode;
+    }
+
+    private List<WebhookAction> actions(JsonNode node) {
+        List<WebhookAction> out = new ArrayList<>();
+        if (node == null) {
+            return out;
+        }
+        if (!node.isArray() || node.isEmpty()) {
+            problems.add("/actions", "\"actions\" must be a non-empty array, found " + FileProblems.describe(node),
+                    "add at least one action: [{\"type\": \"webhook\", \"url\": \"https://...\", \"secret\": \"env:NAME\"}]");
+            return out;
+        }
+        WebhookParser webhooks = new WebhookParser(problems, secrets, allowInsecureUrls);
+        for (int i = 0; i < node.size(); i++) {
+            WebhookAction a = webhooks.parse(node.get(i), at("/actions", i));
+            if (a != null) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+}

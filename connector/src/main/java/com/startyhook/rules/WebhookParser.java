@@ -1,0 +1,157 @@
+package com.startyhook.rules;
+
+import static com.startyhook.rules.FileProblems.at;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.startyhook.ConfigurationException;
+import com.startyhook.signing.Secrets;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Reads one webhook action. Never puts a secret's value into a message. */
+final class WebhookParser {
+    static final List<String> ACTION_TYPES = List.of("webhook");
+    static final List<String> FIELDS = List.of("type", "url", "secret", "headers", "timeout", "retry");
+    static final List<String> RETRY_FIELDS = List.of("schedule");
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+    private final FileProblems problems;
+    private final Secrets secrets;
+    private final boolean allowInsecureUrls;
+
+    WebhookParser(FileProblems problems, Secrets secrets, boolean allowInsecureUrls) {
+        this.problems = problems;
+        this.secrets = secrets;
+        this.allowInsecureUrls = allowInsecureUrls;
+    }
+
+    WebhookAction parse(JsonNode node, String p) {
+        int before = problems.count();
+        if (!problems.checkObject(node, p, "a webhook action", FIELDS, List.of("type", "url", "secret"))) {
+            return null;
+        }
+        String type = problems.string(node, "type", p);
+        if (type != null && !ACTION_TYPES.contains(type)) {
+            problems.add(at(p, "type"), "unknown action type \"" + type + "\"", Suggestions.hint(type, ACTION_TYPES));
+        }
+        URI url = url(problems.string(node, "url", p), at(p, "url"));
+        String secret = secret(node.get("secret"), at(p, "secret"));
+        Map<String, String> headers = headers(node.get("headers"), at(p, "headers"));
+        Duration timeout = problems.duration(node, "timeout", p, true);
+        List<Duration> schedule = retry(node.get("retry"), at(p, "retry"));
+        if (problems.count() > before) {
+            return null;
+        }
+        return new WebhookAction(url, secret, headers, timeout == null ? WebhookAction.DEFAULT_TIMEOUT : timeout,
+                schedule == null ? WebhookAction.DEFAULT_RETRY_SCHEDULE : schedule);
+    }
+
+    private URI url(String text, String p) {
+        if (text == null) {
+            return null;
+        }
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            problems.add(p, "not a URL: " + e.getMessage(), "write an absolute URL such as \"https://erp-hooks.example.com/hooks\"");
+            return null;
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !(scheme.equals("http") && allowInsecureUrls)) {
+            problems.add(p, scheme.equals("http") ? "insecure URL: webhooks are sent over https only"
+                            : "URL \"" + text + "\" is not an https URL",
+                    scheme.equals("http") ? "use https://, or pass --allow-insecure-urls for a local test receiver"
+                            : "write an absolute URL such as \"https://erp-hooks.example.com/hooks\"");
+            return null;
+        }
+        if (uri.getHost() == null || uri.getHost().isEmpty()) {
+            problems.add(p, "URL \"" + text + "\" has no host", "write an absolute URL such as \"https://erp-hooks.example.com/hooks\"");
+            return null;
+        }
+        return uri;
+    }
+
+    private String secret(JsonNode node, String p) {
+        if (node == null) {
+            return null;
+        }
+        if (!node.isTextual() || !Secrets.isReference(node.textValue())) {
+            // never echo the value: it may be a real secret pasted into the file
+            problems.add(p, "a literal secret is refused: \"secret\" must be a reference, env:NAME or file:PATH",
+                    "put the secret in an environment variable and write \"secret\": \"env:NAME\" (or in a file: \"file:/path\")");
+            return null;
+        }
+        try {
+            secrets.resolve(node.textValue());
+        } catch (ConfigurationException e) {
+            problems.add(p, e.getMessage(), "validation resolves secrets in its own environment: run it where the connector runs");
+            return null;
+        }
+        return node.textValue();
+    }
+
+    private Map<String, String> headers(JsonNode node, String p) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (node == null) {
+            return out;
+        }
+        if (!node.isObject()) {
+            problems.add(p, "\"headers\" must be an object of header name to value, found " + FileProblems.describe(node),
+                    "write \"headers\": {\"X-Tenant\": \"a\"}");
+            return out;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> h = it.next();
+            String name = h.getKey();
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!TOKEN.matcher(name).matches()) {
+                problems.add(at(p, name), "\"" + name + "\" is not a valid HTTP header name", "use letters, digits and '-' only");
+            } else if (lower.startsWith("x-startyhook-") || lower.equals("content-type")) {
+                problems.add(at(p, name), "header \"" + name + "\" is set by the connector and cannot be overridden",
+                        "remove it; X-StartyHook-* and Content-Type are part of the wire protocol");
+            } else if (!h.getValue().isTextual()) {
+                problems.add(at(p, name), "a header value must be a string, found " + FileProblems.describe(h.getValue()),
+                        "quote the value");
+            } else {
+                out.put(name, h.getValue().textValue());
+            }
+        }
+        return out;
+    }
+
+    private List<Duration> retry(JsonNode node, String p) {
+        if (node == null) {
+            return null;
+        }
+        if (!problems.checkObject(node, p, "retry", RETRY_FIELDS, RETRY_FIELDS)) {
+            return null;
+        }
+        JsonNode schedule = node.get("schedule");
+        if (schedule == null) {
+            return null;
+        }
+        if (!schedule.isArray()) {
+            problems.add(at(p, "schedule"), "\"schedule\" must be an array of delays, found " + FileProblems.describe(schedule),
+                    "write \"schedule\": [\"5s\", \"30s\", \"2m\"] ([] for no retries)");
+            return null;
+        }
+        List<Duration> out = new ArrayList<>();
+        for (int i = 0; i < schedule.size(); i++) {
+            Duration d = problems.durationValue(schedule.get(i), at(at(p, "schedule"), i), false);
+            if (d == null) {
+                return null;
+            }
+            out.add(d);
+        }
+        return out;
+    }
+}

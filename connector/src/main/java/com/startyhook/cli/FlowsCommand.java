@@ -1,19 +1,262 @@
 package com.startyhook.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.startyhook.ops.FlowsReport;
+import com.startyhook.ops.ManualRun;
+import com.startyhook.rules.Flow;
+import com.startyhook.rules.LiveValidator;
+import com.startyhook.rules.Problem;
+import com.startyhook.rules.RulesLoader;
+import com.startyhook.rules.ValidatedRules;
+import com.startyhook.signing.Secrets;
+import com.startyhook.store.Activations;
+import com.startyhook.store.Database;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "flows", mixinStandardHelpOptions = true,
-        description = "Lists flows with their state; activates and deactivates them.")
+        description = {"Lists flows with their state (active, inactive, modified since activation), trigger, mode,",
+            "last run, actions by status and last error; activates, deactivates and fires them.",
+            "A new or edited flow is inactive until it is activated."},
+        subcommands = {FlowsCommand.ListFlows.class, FlowsCommand.Activate.class, FlowsCommand.Deactivate.class,
+            FlowsCommand.Fire.class})
 final class FlowsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    DatabaseOptions database;
+
+    @Option(names = "--rules", paramLabel = "DIR", defaultValue = "rules", description = "The rules directory (default: ${DEFAULT-VALUE}).")
+    Path rules;
+
+    @Option(names = "--json", description = "Print JSON instead of a table.")
+    boolean json;
+
+    /** The environment the database password and secrets come from; tests replace it. */
+    Map<String, String> environment = System.getenv();
+
     @Override
-    public Integer call() {
-        spec.commandLine().getErr().println("startyhook flows: not implemented yet");
-        return ExitCodes.ERROR;
+    public Integer call() throws Exception {
+        return list(spec.commandLine().getOut(), json);
+    }
+
+    int list(PrintWriter out, boolean asJson) throws SQLException {
+        ValidatedRules loaded = RulesLoader.withoutSecretResolution(true).load(rules);
+        try (Database db = database.open(environment)) {
+            List<FlowsReport.FlowLine> lines = new FlowsReport(db).lines(loaded.rules(), new Activations(db).all());
+            if (asJson) {
+                try {
+                    out.println(new ObjectMapper().registerModule(new JavaTimeModule())
+                            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                            .writerWithDefaultPrettyPrinter().writeValueAsString(lines));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            } else {
+                Table table = new Table("FLOW", "STATE", "TRIGGER", "MODE", "LAST RUN", "ACTIONS", "LAST ERROR");
+                for (FlowsReport.FlowLine l : lines) {
+                    table.row(l.name(), l.state().label(), l.trigger(), l.mode(),
+                            l.lastRun() == null ? "-" : l.lastRun().toString(),
+                            l.counts().isEmpty() ? "-" : l.counts().toString().replaceAll("[{}]", ""),
+                            l.lastError() == null ? "" : l.lastError());
+                }
+                table.print(out);
+            }
+            for (Problem p : loaded.problems()) {
+                out.println("problem: " + p);
+            }
+        }
+        out.flush();
+        return loaded.isClean() ? ExitCodes.OK : ExitCodes.PROBLEMS;
+    }
+
+    static String user() {
+        return System.getProperty("user.name", "unknown") + "@" + host();
+    }
+
+    private static String host() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "localhost";
+        }
+    }
+
+    /** Names or --all. */
+    static final class Selection {
+        @Parameters(paramLabel = "NAME", arity = "1..*", description = "Flow names.")
+        List<String> names;
+
+        @Option(names = "--all", required = true, description = "Every flow in the rules directory.")
+        boolean all;
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the flows (the default).")
+    static final class ListFlows implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand
+        FlowsCommand parent;
+
+        @Option(names = "--json", description = "Print JSON instead of a table.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            return parent.list(parent.spec.commandLine().getOut(), json || parent.json);
+        }
+    }
+
+    @Command(name = "activate", mixinStandardHelpOptions = true,
+            description = {"Validates flows (rules and live database) and activates their current content.",
+                "Refuses, with the reasons, a flow that has problems."})
+    static final class Activate implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand
+        FlowsCommand parent;
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Selection selection;
+
+        @Option(names = "--by", paramLabel = "WHO", description = "Who activates (default: user@host).")
+        String by;
+
+        @Option(names = "--allow-insecure-urls", description = "Accept http:// webhook URLs (testing only).")
+        boolean allowInsecureUrls;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = parent.spec.commandLine().getOut();
+            ValidatedRules loaded = new RulesLoader(new Secrets(parent.environment), allowInsecureUrls).load(parent.rules);
+            try (Database db = parent.database.open(parent.environment)) {
+                List<Problem> problems = new ArrayList<>(loaded.problems());
+                ValidatedRules live;
+                try (Connection c = db.connection()) {
+                    live = new LiveValidator(c).validate(loaded.rules());
+                }
+                problems.addAll(live.problems());
+                ValidatedRules structure = RulesLoader.withoutSecretResolution(true).load(parent.rules);
+                List<String> names = selection.all ? allNames(structure) : selection.names;
+                Activations activations = new Activations(db);
+                int refused = 0;
+                for (String name : names) {
+                    Flow flow = live.rules().flows().get(name);
+                    if (flow != null) {
+                        boolean changed = activations.activate(name, flow.contentHash(), by != null ? by : user());
+                        out.println((changed ? "activated " : "already active ") + name + " (content "
+                                + flow.contentHash().substring(0, 12) + ")");
+                        continue;
+                    }
+                    refused++;
+                    Path file = fileOf(structure, name);
+                    List<Problem> own = problems.stream()
+                            .filter(p -> p.file().equals(file)
+                                    || p.file().getFileName().toString().equals(RulesLoader.ENTITIES_FILE))
+                            .toList();
+                    if (!java.nio.file.Files.exists(file) && own.isEmpty()) {
+                        out.println("refused " + name + ": no flow of that name in " + parent.rules
+                                + " (see `startyhook flows`)");
+                    } else {
+                        out.println("refused " + name + ": it has problems:");
+                        own.forEach(p -> out.println("  " + p));
+                    }
+                }
+                out.flush();
+                return refused == 0 ? ExitCodes.OK : ExitCodes.PROBLEMS;
+            }
+        }
+
+        /** The file a flow comes from: known when its structure loads, else flows/NAME.json by convention. */
+        private Path fileOf(ValidatedRules structure, String name) {
+            Flow f = structure.rules().flows().get(name);
+            return f != null ? f.file() : parent.rules.resolve(RulesLoader.FLOWS_DIRECTORY).resolve(name + ".json");
+        }
+
+        /** Every flow name, including files whose structure has problems (named after the file). */
+        private static List<String> allNames(ValidatedRules structure) {
+            List<String> names = new ArrayList<>(structure.rules().flows().keySet());
+            for (Problem p : structure.problems()) {
+                String f = p.file().getFileName() == null ? "" : p.file().getFileName().toString();
+                if (f.endsWith(".json") && !f.equals(RulesLoader.ENTITIES_FILE)) {
+                    String n = f.substring(0, f.length() - 5);
+                    if (!names.contains(n)) {
+                        names.add(n);
+                    }
+                }
+            }
+            return names;
+        }
+    }
+
+    @Command(name = "deactivate", mixinStandardHelpOptions = true,
+            description = "Deactivates flows: they match nothing until activated again.")
+    static final class Deactivate implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand
+        FlowsCommand parent;
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Selection selection;
+
+        @Option(names = "--by", paramLabel = "WHO", description = "Who deactivates (default: user@host).")
+        String by;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = parent.spec.commandLine().getOut();
+            try (Database db = parent.database.open(parent.environment)) {
+                Activations activations = new Activations(db);
+                List<String> names = selection.all ? new ArrayList<>(activations.all().keySet()) : selection.names;
+                ValidatedRules loaded = RulesLoader.withoutSecretResolution(true).load(parent.rules);
+                for (String name : names) {
+                    Flow flow = loaded.rules().flows().get(name);
+                    boolean changed = activations.deactivate(name, flow == null ? null : flow.contentHash(),
+                            by != null ? by : user());
+                    out.println((changed ? "deactivated " : "was not active: ") + name);
+                }
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "fire", mixinStandardHelpOptions = true,
+            description = {"Creates a run of a flow for one element now: to test a receiver or send again after a fix.",
+                "The payload's context carries \"manual\": true."})
+    static final class Fire implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand
+        FlowsCommand parent;
+
+        @Parameters(paramLabel = "NAME", description = "The flow.")
+        String name;
+
+        @Option(names = "--element", required = true, paramLabel = "ID",
+                description = "The element's key (composite keys joined with |).")
+        String element;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = parent.spec.commandLine().getOut();
+            ValidatedRules loaded = RulesLoader.withoutSecretResolution(true).load(parent.rules);
+            try (Database db = parent.database.open(parent.environment)) {
+                List<Long> ids = new ManualRun(db, Clock.systemUTC()).fire(loaded.rules(), name, element);
+                out.println("enqueued action(s) " + ids + " for " + name + " element " + element);
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
     }
 }

@@ -41,12 +41,21 @@ public final class RulesLoader {
     }
 
     /**
-     * @param secrets           resolves the actions' secret references (values are only checked, never kept)
+     * @param secrets           resolves the actions' secret references (values are only checked, never kept);
+     *                          null checks their form only
      * @param allowInsecureUrls accept {@code http://} webhook URLs, for tests against a plain-HTTP receiver
      */
     public RulesLoader(Secrets secrets, boolean allowInsecureUrls) {
         this.secrets = secrets;
         this.allowInsecureUrls = allowInsecureUrls;
+    }
+
+    /**
+     * A loader that checks secret references for their form only, without resolving them: for
+     * commands that list or report on flows from a shell that does not hold the connector's secrets.
+     */
+    public static RulesLoader withoutSecretResolution(boolean allowInsecureUrls) {
+        return new RulesLoader(null, allowInsecureUrls);
     }
 
     public ValidatedRules load(Path directory) {

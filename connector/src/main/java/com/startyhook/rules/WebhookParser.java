@@ -90,6 +90,9 @@ final class WebhookParser {
                     "put the secret in an environment variable and write \"secret\": \"env:NAME\" (or in a file: \"file:/path\")");
             return null;
         }
+        if (secrets == null) {
+            return node.textValue(); // resolution not checked here (listing flows from an operator's shell)
+        }
         try {
             secrets.resolve(node.textValue());
         } catch (ConfigurationException e) {

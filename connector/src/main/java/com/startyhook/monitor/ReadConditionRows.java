@@ -84,9 +84,9 @@ final class ReadConditionRows {
     private Object value(ResultSet rs, int i) throws SQLException {
         Object v = switch (types[i]) {
             case Types.NUMERIC, Types.DECIMAL -> rs.getBigDecimal(i);
-            case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> rs.getObject(i, Long.class);
-            case Types.REAL, Types.FLOAT, Types.DOUBLE -> rs.getObject(i, Double.class);
-            case Types.BOOLEAN, Types.BIT -> rs.getObject(i, Boolean.class);
+            case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> rs.getLong(i);
+            case Types.REAL, Types.FLOAT, Types.DOUBLE -> rs.getDouble(i);
+            case Types.BOOLEAN, Types.BIT -> rs.getBoolean(i);
             case Types.TIMESTAMP_WITH_TIMEZONE -> instant(rs.getObject(i, OffsetDateTime.class));
             case Types.TIMESTAMP -> rs.getObject(i, LocalDateTime.class);
             case Types.DATE -> rs.getObject(i, LocalDate.class);

@@ -2,8 +2,9 @@ package com.startyhook.monitor;
 
 /**
  * A condition flow's query as the scan runs it: {@code :since} becomes a JDBC parameter, and the
- * query is wrapped so that its rows arrive ordered by {@code id} (as text, byte order), which lets
- * the scan compare them range by range with the stored fingerprints and see duplicate ids.
+ * query is wrapped so that its rows arrive ordered by {@code id} as text in byte order, with that
+ * text in a first column {@value #ID_COLUMN}: the scan compares rows range by range with the
+ * stored fingerprints (same order as the table's index), and sees duplicate ids side by side.
  *
  * <p>{@code :since} is recognised outside string literals, quoted identifiers, comments and
  * dollar-quoted bodies, and not as part of a {@code ::cast}. Each occurrence is replaced by a
@@ -11,8 +12,10 @@ package com.startyhook.monitor;
  * back to the flow's query by subtracting {@link #PREFIX}'s length.
  */
 record ConditionQuery(String sql, int sinceParameters) {
-    static final String PREFIX = "SELECT * FROM (\n";
-    static final String SUFFIX = "\n) AS startyhook_q ORDER BY (startyhook_q.id)::text COLLATE \"C\"";
+    /** The element id as the database writes it as text: the sort key, and the id the scan uses. */
+    static final String ID_COLUMN = "startyhook_id";
+    static final String PREFIX = "SELECT (startyhook_q.id)::text COLLATE \"C\" AS " + ID_COLUMN + ", startyhook_q.* FROM (\n";
+    static final String SUFFIX = "\n) AS startyhook_q ORDER BY 1";
     private static final String SINCE = ":since";
     private static final String PLACEHOLDER = "?     "; // as long as ":since"
 

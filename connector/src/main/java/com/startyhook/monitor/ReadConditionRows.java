@@ -20,6 +20,8 @@ import java.util.Map;
  * meaning, and fingerprints the row.
  */
 final class ReadConditionRows {
+    /** Column 1 is the wrapper's id text ({@link ConditionQuery#ID_COLUMN}); the query's own columns follow. */
+    private static final int FIRST_QUERY_COLUMN = 2;
     private final String flowName;
     private final int columns;
     private final List<String> names = new ArrayList<>();
@@ -34,7 +36,7 @@ final class ReadConditionRows {
         this.types = new int[columns + 1];
         int id = -1;
         int organization = -1;
-        for (int i = 1; i <= columns; i++) {
+        for (int i = FIRST_QUERY_COLUMN; i <= columns; i++) {
             String name = meta.getColumnLabel(i);
             names.add(name);
             types[i] = meta.getColumnType(i);
@@ -60,10 +62,10 @@ final class ReadConditionRows {
     /** Reads the current row of {@code rs}. */
     ConditionRow read(ResultSet rs) throws SQLException {
         List<Object> values = new ArrayList<>(columns);
-        for (int i = 1; i <= columns; i++) {
+        for (int i = FIRST_QUERY_COLUMN; i <= columns; i++) {
             values.add(value(rs, i));
         }
-        String id = rs.getString(idColumn);
+        String id = rs.getString(1);
         if (id == null) {
             throw new MonitorException("the query of flow " + flowName + " returned a row whose id is null; every"
                     + " row must identify its element (filter out rows without one, e.g. WHERE ... id IS NOT NULL)");
@@ -73,9 +75,9 @@ final class ReadConditionRows {
         if (organizationColumn > 0) {
             context.put("organization", organization);
         }
-        for (int i = 1; i <= columns; i++) {
+        for (int i = FIRST_QUERY_COLUMN; i <= columns; i++) {
             if (i != idColumn && i != organizationColumn) {
-                context.put(names.get(i - 1), values.get(i - 1));
+                context.put(names.get(i - FIRST_QUERY_COLUMN), values.get(i - FIRST_QUERY_COLUMN));
             }
         }
         return new ConditionRow(id, organization, fingerprint.of(names, values), context);

@@ -325,6 +325,35 @@ class MonitorServiceIT {
         assertThat(monitor.monitoredFlows()).isEmpty();
     }
 
+    @Test
+    void elementsLeavingAnywhereAcrossBatchesAreForgottenAndFireAgainOnReEntering() throws Exception {
+        List<Long> p = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            p.add(product(1, "set-" + i, 0));
+        }
+        PG.execute("UPDATE erp.product SET price = 1 WHERE sku LIKE 'set-%'");
+        Flow flow = activate(condition("priced", "SELECT id, organization_id AS organization FROM erp.product"
+                + " WHERE sku LIKE 'set-%' AND price > 0"));
+        MonitorService monitor = monitor(flow); // batches of 2 rows
+        assertThat(monitor.scanNow("priced").rows()).isEqualTo(9);
+        List<Long> leaving = List.of(p.get(0), p.get(3), p.get(4), p.get(8));
+        String ids = leaving.toString().replace("[", "(").replace("]", ")");
+
+        PG.execute("UPDATE erp.product SET price = 0 WHERE id IN " + ids);
+        ScanResult left = monitor.scanNow("priced");
+        assertThat(left.rows()).isEqualTo(5);
+        assertThat(left.fired()).isZero();
+        assertThat(PG.count("startyhook.monitor_element WHERE flow_name = 'priced'")).isEqualTo(5);
+
+        PG.execute("UPDATE erp.product SET price = 2 WHERE id IN " + ids);
+        assertThat(monitor.scanNow("priced").fired()).isEqualTo(4);
+        assertThat(ids("priced")).containsExactlyInAnyOrderElementsOf(leaving.stream().map(String::valueOf).toList());
+
+        PG.execute("UPDATE erp.product SET price = 0 WHERE sku LIKE 'set-%'");
+        assertThat(monitor.scanNow("priced").rows()).isZero();
+        assertThat(PG.count("startyhook.monitor_element WHERE flow_name = 'priced'")).isZero();
+    }
+
     // --- helpers
 
     private MonitorService monitor(Flow... flows) throws Exception {

@@ -145,7 +145,7 @@ public final class DeliveryService implements AutoCloseable {
         aborted = true;
         claiming = false;
         signal.wakeAll();
-        sender.close();
+        sender.abort();
         join(15_000);
         sender = null;
     }

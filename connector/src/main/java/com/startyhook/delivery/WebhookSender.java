@@ -265,6 +265,12 @@ final class WebhookSender implements AutoCloseable {
         return e.toString();
     }
 
+    /** Drops every connection at once, in-flight requests included (a simulated crash). */
+    void abort() {
+        client.close(CloseMode.IMMEDIATE);
+        deadlines.shutdownNow();
+    }
+
     @Override
     public void close() {
         client.close(CloseMode.GRACEFUL);

@@ -49,7 +49,7 @@ final class ActionQueue {
                 + "         AND b.status IN ('pending', 'delivering'))"
                 + "   ORDER BY c.id LIMIT ? FOR UPDATE SKIP LOCKED)"
                 + " RETURNING a.id, a.message_id, a.flow_name, a.element_id, a.event, a.url, a.secret_ref,"
-                + " a.headers::text, a.timeout_ms, a.retry_schedule_ms, a.payload, a.attempts, a.created_at";
+                + " a.headers::text, a.timeout_ms, a.retry_schedule_ms, a.payload, a.attempts, a.retry_base, a.created_at";
         this.insertAttemptSql = "INSERT INTO " + database.table("attempt") + " (action_id, attempt_no, started_at,"
                 + " duration_ms, http_status, outcome, error, response_excerpt, worker)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -97,7 +97,7 @@ final class ActionQueue {
         }
         return new ClaimedAction(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4),
                 rs.getString(5), rs.getString(6), rs.getString(7), headers, rs.getInt(9), delays,
-                rs.getString(11), rs.getInt(12), rs.getTimestamp(13).toInstant());
+                rs.getString(11), rs.getInt(12), rs.getInt(13), rs.getTimestamp(14).toInstant());
     }
 
     /** Records finished attempts and moves their actions on, in one transaction. */

@@ -159,7 +159,7 @@ final class DeliverBatches implements Runnable {
                     s.excerpt(), 0);
         }
         var next = s.permanent() ? java.util.Optional.<Duration>empty()
-                : retries.nextDelay(a.attemptNo(), a.retryScheduleMs(),
+                : retries.nextDelay(a.scheduledAttemptNo(), a.retryScheduleMs(),
                         RetryPolicy.parseRetryAfter(s.retryAfter(), clock.instant()));
         if (next.isEmpty()) {
             LOG.warn("Action {} of flow {} (element {}) failed after attempt {}: {}", a.id(), a.flowName(),

@@ -46,6 +46,9 @@ final class ListenCommand implements Callable<Integer> {
             description = "environment variable holding the secret; signatures are reported unchecked without it")
     String secretEnv;
 
+    @Option(names = "--secret-file", paramLabel = "FILE", description = "file holding the secret (instead of --secret-env)")
+    Path secretFile;
+
     @Option(names = "--cert-file", paramLabel = "FILE",
             description = "where to write the certificate PEM (default: a temporary file)")
     Path certFile;
@@ -58,7 +61,12 @@ final class ListenCommand implements Callable<Integer> {
         if (failRate < 0 || failRate > 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--fail-rate must be between 0 and 1");
         }
-        byte[] secret = secretEnv == null ? null : new Secrets().resolve("env:" + secretEnv);
+        if (secretEnv != null && secretFile != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "give --secret-env or --secret-file, not both");
+        }
+        String secretRef = secretEnv != null ? "env:" + secretEnv : secretFile != null ? "file:" + secretFile : null;
+        byte[] secret = secretRef == null ? null : new Secrets().resolve(secretRef);
         PrintWriter out = spec.commandLine().getOut();
         SelfSignedCertificate certificate = SelfSignedCertificate.generate();
         Path pem = certificate.writeCertificatePem(certFile != null ? certFile
@@ -82,7 +90,7 @@ final class ListenCommand implements Callable<Integer> {
                     + (delay.isZero() ? "" : ", after " + delay.toMillis() + " ms") + ")");
             out.println("certificate: " + pem);
             out.println("  point the connector at it: delivery.ca-bundle=" + pem);
-            out.println("signatures: " + (secret == null ? "not checked (no --secret-env)" : "checked with $" + secretEnv));
+            out.println("signatures: " + (secret == null ? "not checked (no --secret-env)" : "checked with " + secretRef));
             out.println("Ctrl-C to stop");
             out.flush();
             try {

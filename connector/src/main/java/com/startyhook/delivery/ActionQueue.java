@@ -1,0 +1,181 @@
+package com.startyhook.delivery;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.startyhook.store.Database;
+import java.io.IOException;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The delivery side of the outbox in SQL: claim due actions under a lease in one statement,
+ * record attempts, release claims. Several connector processes share one outbox through it.
+ */
+final class ActionQueue {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {};
+
+    private final Database database;
+    private final String claimSql;
+    private final String insertAttemptSql;
+    private final String finishSql;
+    private final String releaseSql;
+
+    ActionQueue(Database database) {
+        this.database = database;
+        String action = database.table("action");
+        // Due pending actions, and delivering ones whose lease expired (their worker died), in id
+        // order; skipped while an earlier action of the same flow and element is still open, which
+        // also keeps two actions of one element out of the same batch (index action_open_by_element).
+        this.claimSql = "UPDATE " + action + " a SET status = 'delivering', lease_owner = ?,"
+                + " lease_expires_at = now() + greatest(?, a.timeout_ms + ?) * interval '1 millisecond',"
+                + " updated_at = now()"
+                + " WHERE a.id IN (SELECT c.id FROM " + action + " c"
+                + "   WHERE ((c.status = 'pending' AND c.next_attempt_at <= now())"
+                + "       OR (c.status = 'delivering' AND c.lease_expires_at < now()))"
+                + "     AND NOT EXISTS (SELECT 1 FROM " + action + " b"
+                + "       WHERE b.flow_name = c.flow_name AND b.element_id = c.element_id AND b.id < c.id"
+                + "         AND b.status IN ('pending', 'delivering'))"
+                + "   ORDER BY c.id LIMIT ? FOR UPDATE SKIP LOCKED)"
+                + " RETURNING a.id, a.message_id, a.flow_name, a.element_id, a.event, a.url, a.secret_ref,"
+                + " a.headers::text, a.timeout_ms, a.retry_schedule_ms, a.payload, a.attempts, a.retry_base, a.created_at";
+        this.insertAttemptSql = "INSERT INTO " + database.table("attempt") + " (action_id, attempt_no, started_at,"
+                + " duration_ms, http_status, outcome, error, response_excerpt, worker)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        // only while we still hold the lease: a worker that lost it (too slow) must not overwrite
+        this.finishSql = "UPDATE " + action + " SET status = ?, attempts = attempts + 1,"
+                + " next_attempt_at = now() + ? * interval '1 millisecond', last_http_status = ?, last_error = ?,"
+                + " delivered_at = CASE WHEN ? THEN now() END, lease_owner = NULL, lease_expires_at = NULL,"
+                + " updated_at = now() WHERE id = ? AND status = 'delivering' AND lease_owner = ?";
+        this.releaseSql = "UPDATE " + action + " SET status = 'pending', next_attempt_at = now(),"
+                + " lease_owner = NULL, lease_expires_at = NULL, updated_at = now()"
+                + " WHERE id = ? AND status = 'delivering' AND lease_owner = ?";
+    }
+
+    /** Claims up to {@code limit} due actions for {@code owner}; the lease covers at least their timeout. */
+    List<ClaimedAction> claim(String owner, int limit, Duration lease, Duration connectTimeout) throws SQLException {
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(claimSql)) {
+            ps.setString(1, owner);
+            ps.setLong(2, lease.toMillis());
+            ps.setLong(3, connectTimeout.toMillis() + 1000);
+            ps.setInt(4, limit);
+            List<ClaimedAction> claimed = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    claimed.add(read(rs));
+                }
+            }
+            // RETURNING does not promise an order; the workers send a batch concurrently anyway
+            claimed.sort((x, y) -> Long.compare(x.id(), y.id()));
+            return claimed;
+        }
+    }
+
+    private static ClaimedAction read(ResultSet rs) throws SQLException {
+        Array schedule = rs.getArray(10);
+        Long[] boxed = (Long[]) schedule.getArray();
+        long[] delays = new long[boxed.length];
+        for (int i = 0; i < boxed.length; i++) {
+            delays[i] = boxed[i];
+        }
+        Map<String, String> headers;
+        try {
+            headers = JSON.readValue(rs.getString(8), HEADERS);
+        } catch (IOException e) {
+            throw new SQLException("action " + rs.getLong(1) + ": headers are not a JSON object of strings", e);
+        }
+        return new ClaimedAction(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4),
+                rs.getString(5), rs.getString(6), rs.getString(7), headers, rs.getInt(9), delays,
+                rs.getString(11), rs.getInt(12), rs.getInt(13), rs.getTimestamp(14).toInstant());
+    }
+
+    /** Records finished attempts and moves their actions on, in one transaction. */
+    void record(Collection<AttemptResult> results, String owner, String worker) throws SQLException {
+        if (results.isEmpty()) {
+            return;
+        }
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement attempt = c.prepareStatement(insertAttemptSql);
+                    PreparedStatement finish = c.prepareStatement(finishSql);
+                    PreparedStatement release = c.prepareStatement(releaseSql)) {
+                for (AttemptResult r : results) {
+                    if (r.startedAt() != null) {
+                        addAttempt(attempt, r, worker);
+                    }
+                    if (r.outcome() == AttemptOutcome.RELEASED) {
+                        release.setLong(1, r.action().id());
+                        release.setString(2, owner);
+                        release.addBatch();
+                    } else {
+                        addFinish(finish, r, owner);
+                    }
+                }
+                attempt.executeBatch();
+                finish.executeBatch();
+                release.executeBatch();
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    private static void addAttempt(PreparedStatement ps, AttemptResult r, String worker) throws SQLException {
+        ps.setLong(1, r.action().id());
+        ps.setInt(2, r.action().attemptNo());
+        ps.setTimestamp(3, Timestamp.from(r.startedAt()));
+        ps.setLong(4, r.durationMs());
+        setInteger(ps, 5, r.httpStatus());
+        ps.setString(6, r.outcome().dbValue());
+        ps.setString(7, r.error());
+        ps.setString(8, r.responseExcerpt());
+        ps.setString(9, worker);
+        ps.addBatch();
+    }
+
+    private static void addFinish(PreparedStatement ps, AttemptResult r, String owner) throws SQLException {
+        String status = switch (r.outcome()) {
+            case DELIVERED -> "delivered";
+            case RETRY -> "pending";
+            case FAILED -> "failed";
+            case RELEASED -> throw new IllegalArgumentException("released is not a finish");
+        };
+        ps.setString(1, status);
+        ps.setLong(2, r.outcome() == AttemptOutcome.RETRY ? r.retryDelayMs() : 0);
+        setInteger(ps, 3, r.httpStatus());
+        ps.setString(4, r.error());
+        ps.setBoolean(5, r.outcome() == AttemptOutcome.DELIVERED);
+        ps.setLong(6, r.action().id());
+        ps.setString(7, owner);
+        ps.addBatch();
+    }
+
+    /** Puts claimed actions that were never sent back to pending. */
+    void release(Collection<ClaimedAction> actions, String owner) throws SQLException {
+        List<AttemptResult> released = actions.stream().map(AttemptResult::released).toList();
+        record(released, owner, null);
+    }
+
+    private static void setInteger(PreparedStatement ps, int index, Integer value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.INTEGER);
+        } else {
+            ps.setInt(index, value);
+        }
+    }
+}

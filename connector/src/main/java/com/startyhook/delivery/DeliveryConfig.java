@@ -1,0 +1,186 @@
+package com.startyhook.delivery;
+
+import com.startyhook.ConfigurationException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Configuration of the execution service (DESIGN §7), validated at construction; each message
+ * names the key and the fix.
+ *
+ * @param workers            worker threads per connector process; each claims a batch and sends it
+ *                           concurrently (key {@code delivery.workers})
+ * @param batchSize          actions a worker claims at once ({@code delivery.batch-size})
+ * @param leaseDuration      how long a claim holds before another worker may take the action over;
+ *                           at least the action's timeout plus the connect timeout is always added
+ *                           ({@code delivery.lease})
+ * @param pollInterval       fallback poll when no wake-up arrives ({@code delivery.poll-interval})
+ * @param perHostLimit       concurrent requests per receiving host and port ({@code delivery.per-host-limit})
+ * @param connectTimeout     TCP + TLS connect timeout ({@code delivery.connect-timeout})
+ * @param caBundle           PEM file of extra CA certificates to trust, or null ({@code delivery.ca-bundle})
+ * @param clientCertificate  client certificate for mutual TLS: a PEM chain (with {@code clientKey})
+ *                           or a PKCS12 file (.p12/.pfx), or null ({@code delivery.client-certificate})
+ * @param clientKey          PEM private key (PKCS#8, or traditional RSA/EC) of a PEM client
+ *                           certificate ({@code delivery.client-key})
+ * @param clientKeyPassword  secret reference (env:NAME or file:PATH) of the PKCS12 password, or null
+ *                           ({@code delivery.client-key-password})
+ * @param allowInsecureUrls  allow http:// URLs (local testing only) ({@code delivery.allow-insecure-urls})
+ * @param maxResponseExcerpt bytes of a response body kept in the attempt log ({@code delivery.max-response-excerpt})
+ * @param maxRetryAfter      cap on a receiver's Retry-After ({@code delivery.max-retry-after})
+ * @param jitter             random spread of retry delays, 0.2 = ±20 % ({@code delivery.retry-jitter})
+ * @param shutdownGrace      how long close() waits for in-flight deliveries ({@code delivery.shutdown-grace})
+ */
+public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration, Duration pollInterval,
+        int perHostLimit, Duration connectTimeout, Path caBundle, Path clientCertificate, Path clientKey,
+        String clientKeyPassword, boolean allowInsecureUrls, int maxResponseExcerpt, Duration maxRetryAfter,
+        double jitter, Duration shutdownGrace) {
+
+    public static final int DEFAULT_WORKERS = 4;
+    public static final int DEFAULT_BATCH_SIZE = 32;
+    public static final Duration DEFAULT_LEASE = Duration.ofMinutes(2);
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
+    public static final int DEFAULT_PER_HOST_LIMIT = 32;
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    public static final int DEFAULT_MAX_RESPONSE_EXCERPT = 4096;
+    public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofHours(6);
+    public static final double DEFAULT_JITTER = 0.2;
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+    public DeliveryConfig {
+        atLeast("delivery.workers", workers, 1, 256);
+        atLeast("delivery.batch-size", batchSize, 1, 1000);
+        positive("delivery.lease", leaseDuration, Duration.ofSeconds(1));
+        positive("delivery.poll-interval", pollInterval, Duration.ofMillis(10));
+        atLeast("delivery.per-host-limit", perHostLimit, 1, 10_000);
+        positive("delivery.connect-timeout", connectTimeout, Duration.ofMillis(1));
+        positive("delivery.max-retry-after", maxRetryAfter, Duration.ofSeconds(1));
+        if (shutdownGrace == null || shutdownGrace.isNegative()) {
+            throw new ConfigurationException("delivery.shutdown-grace must be zero or more, e.g. 10s");
+        }
+        atLeast("delivery.max-response-excerpt", maxResponseExcerpt, 0, 1 << 20);
+        if (!(jitter >= 0 && jitter < 1)) {
+            throw new ConfigurationException("delivery.retry-jitter must be in [0, 1), e.g. 0.2 for ±20 %; got " + jitter);
+        }
+        readable("delivery.ca-bundle", caBundle);
+        readable("delivery.client-certificate", clientCertificate);
+        readable("delivery.client-key", clientKey);
+        if (clientKey != null && clientCertificate == null) {
+            throw new ConfigurationException("delivery.client-key is set but delivery.client-certificate is not; "
+                    + "set both (PEM) or use a PKCS12 file as delivery.client-certificate");
+        }
+        if (clientCertificate != null && clientKey == null && !isPkcs12(clientCertificate)) {
+            throw new ConfigurationException("delivery.client-certificate " + clientCertificate
+                    + " is not a PKCS12 file (.p12/.pfx): set delivery.client-key to its PEM private key");
+        }
+    }
+
+    /** The defaults: 4 workers, batches of 32, https only, TLS verification with the JDK's CAs. */
+    public static DeliveryConfig defaults() {
+        return new DeliveryConfig(DEFAULT_WORKERS, DEFAULT_BATCH_SIZE, DEFAULT_LEASE, DEFAULT_POLL_INTERVAL,
+                DEFAULT_PER_HOST_LIMIT, DEFAULT_CONNECT_TIMEOUT, null, null, null, null, false,
+                DEFAULT_MAX_RESPONSE_EXCERPT, DEFAULT_MAX_RETRY_AFTER, DEFAULT_JITTER, DEFAULT_SHUTDOWN_GRACE);
+    }
+
+    public DeliveryConfig withWorkers(int n) {
+        return new DeliveryConfig(n, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout, caBundle,
+                clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
+                maxRetryAfter, jitter, shutdownGrace);
+    }
+
+    public DeliveryConfig withBatchSize(int n) {
+        return new DeliveryConfig(workers, n, leaseDuration, pollInterval, perHostLimit, connectTimeout, caBundle,
+                clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
+                maxRetryAfter, jitter, shutdownGrace);
+    }
+
+    public DeliveryConfig withLease(Duration lease) {
+        return new DeliveryConfig(workers, batchSize, lease, pollInterval, perHostLimit, connectTimeout, caBundle,
+                clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
+                maxRetryAfter, jitter, shutdownGrace);
+    }
+
+    public DeliveryConfig withPollInterval(Duration poll) {
+        return new DeliveryConfig(workers, batchSize, leaseDuration, poll, perHostLimit, connectTimeout, caBundle,
+                clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
+                maxRetryAfter, jitter, shutdownGrace);
+    }
+
+    public DeliveryConfig withPerHostLimit(int n) {
+        return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, n, connectTimeout, caBundle,
+                clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
+                maxRetryAfter, jitter, shutdownGrace);
+    }
+
+    public DeliveryConfig withConnectTimeout(Duration timeout) {
+        return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, timeout, caBundle,
+                clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
+                maxRetryAfter, jitter, shutdownGrace);
+    }
+
+    public DeliveryConfig withCaBundle(Path file) {
+        return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout, file,
+                clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
+                maxRetryAfter, jitter, shutdownGrace);
+    }
+
+    public DeliveryConfig withClientCertificate(Path certificate, Path key, String passwordRef) {
+        return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
+                caBundle, certificate, key, passwordRef, allowInsecureUrls, maxResponseExcerpt, maxRetryAfter, jitter,
+                shutdownGrace);
+    }
+
+    public DeliveryConfig withAllowInsecureUrls(boolean allow) {
+        return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
+                caBundle, clientCertificate, clientKey, clientKeyPassword, allow, maxResponseExcerpt, maxRetryAfter,
+                jitter, shutdownGrace);
+    }
+
+    public DeliveryConfig withMaxResponseExcerpt(int bytes) {
+        return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
+                caBundle, clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, bytes, maxRetryAfter,
+                jitter, shutdownGrace);
+    }
+
+    public DeliveryConfig withMaxRetryAfter(Duration cap) {
+        return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
+                caBundle, clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt, cap,
+                jitter, shutdownGrace);
+    }
+
+    public DeliveryConfig withJitter(double spread) {
+        return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
+                caBundle, clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
+                maxRetryAfter, spread, shutdownGrace);
+    }
+
+    public DeliveryConfig withShutdownGrace(Duration grace) {
+        return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
+                caBundle, clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
+                maxRetryAfter, jitter, grace);
+    }
+
+    static boolean isPkcs12(Path file) {
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return name.endsWith(".p12") || name.endsWith(".pfx");
+    }
+
+    private static void atLeast(String key, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new ConfigurationException(key + " must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+
+    private static void positive(String key, Duration value, Duration min) {
+        if (value == null || value.compareTo(min) < 0) {
+            throw new ConfigurationException(key + " must be at least " + min.toMillis() + " ms, got "
+                    + (value == null ? "nothing" : value.toMillis() + " ms"));
+        }
+    }
+
+    private static void readable(String key, Path file) {
+        if (file != null && !Files.isReadable(file)) {
+            throw new ConfigurationException(key + " " + file + " does not exist or is not readable; fix the path");
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package com.startyhook.delivery;
+
+import com.startyhook.signing.Secrets;
+import com.startyhook.store.Database;
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetAddress;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The execution service (DESIGN §7): worker threads that claim due actions from the shared
+ * outbox under a lease, send them signed, and record every attempt; a LISTEN connection and
+ * {@link #wakeUp()} so fresh actions go out at once. Several processes may run one each over the
+ * same outbox.
+ *
+ * <pre>
+ * try (DeliveryService delivery = new DeliveryService(database, DeliveryConfig.defaults())) {
+ *     delivery.start();
+ *     ...
+ * }
+ * </pre>
+ */
+public final class DeliveryService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryService.class);
+
+    private final Database database;
+    private final DeliveryConfig config;
+    private final Secrets secrets;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final String instanceId;
+    private final WakeSignal signal = new WakeSignal();
+    private final List<Thread> threads = new ArrayList<>();
+    private WebhookSender sender;
+    private volatile boolean claiming;
+    private volatile boolean aborted;
+    private volatile Instant stopDeadline;
+
+    public DeliveryService(Database database, DeliveryConfig config) {
+        this(database, config, new Secrets(), Clock.systemUTC(), new SimpleMeterRegistry());
+    }
+
+    public DeliveryService(Database database, DeliveryConfig config, Secrets secrets, Clock clock,
+            MeterRegistry meters) {
+        this.database = database;
+        this.config = config;
+        this.secrets = secrets;
+        this.clock = clock;
+        this.meters = meters;
+        this.instanceId = defaultInstanceId();
+    }
+
+    /** Starts the workers and the LISTEN connection. */
+    public synchronized void start() {
+        if (sender != null) {
+            throw new IllegalStateException("delivery service already started");
+        }
+        sender = new WebhookSender(config, secrets, clock);
+        ActionQueue queue = new ActionQueue(database);
+        RetryPolicy retries = new RetryPolicy(config.jitter(), config.maxRetryAfter(),
+                () -> ThreadLocalRandom.current().nextDouble());
+        claiming = true;
+        for (int i = 1; i <= config.workers(); i++) {
+            String name = instanceId + "/w" + i;
+            threads.add(thread("delivery-" + i, new DeliverBatches(name, this, queue, sender, retries, config, signal,
+                    clock, meters)));
+        }
+        threads.add(thread("delivery-listen", new ListenForEnqueues(listenConnections(), this::wakeUp,
+                () -> claiming)));
+        threads.forEach(Thread::start);
+        LOG.info("Delivery started: {} workers, batches of {}, instance {}", config.workers(), config.batchSize(),
+                instanceId);
+    }
+
+    private static Thread thread(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Wakes the workers: call after enqueueing actions, so they go out without waiting for a poll. */
+    public void wakeUp() {
+        signal.wakeOne();
+    }
+
+    /** Name of this process in lease_owner and attempt.worker (host, pid, random suffix). */
+    public String instanceId() {
+        return instanceId;
+    }
+
+    public DeliveryConfig config() {
+        return config;
+    }
+
+    boolean isClaiming() {
+        return claiming;
+    }
+
+    boolean isAborted() {
+        return aborted;
+    }
+
+    /** When in-flight deliveries stop being awaited; null while running. */
+    Instant stopDeadline() {
+        return stopDeadline;
+    }
+
+    /**
+     * Stops gracefully: no new claims, in-flight deliveries awaited up to the shutdown grace,
+     * whatever is still unanswered then is released back to pending, due now.
+     */
+    @Override
+    public synchronized void close() {
+        if (sender == null) {
+            return;
+        }
+        stopDeadline = clock.instant().plus(config.shutdownGrace());
+        claiming = false;
+        signal.wakeAll();
+        join(config.shutdownGrace().toMillis() + 15_000);
+        sender.close();
+        sender = null;
+        LOG.info("Delivery stopped (instance {})", instanceId);
+    }
+
+    /**
+     * Test seam: stops as a killed process would, recording nothing; what it held stays
+     * {@code delivering} until its lease expires.
+     */
+    synchronized void abort() {
+        if (sender == null) {
+            return;
+        }
+        aborted = true;
+        claiming = false;
+        signal.wakeAll();
+        sender.abort();
+        join(15_000);
+        sender = null;
+    }
+
+    private void join(long millis) {
+        long deadline = System.currentTimeMillis() + millis;
+        for (Thread t : threads) {
+            try {
+                t.join(Math.max(1, deadline - System.currentTimeMillis()));
+                if (t.isAlive()) {
+                    LOG.warn("Delivery thread {} did not stop in time; interrupting it", t.getName());
+                    t.interrupt();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        threads.clear();
+    }
+
+    /** A dedicated connection for LISTEN (a pooled one would be held forever). */
+    private Callable<Connection> listenConnections() {
+        return () -> {
+            if (database.dataSource() instanceof HikariDataSource h) {
+                return DriverManager.getConnection(h.getJdbcUrl(), h.getUsername(), h.getPassword());
+            }
+            return database.connection();
+        };
+    }
+
+    private static String defaultInstanceId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "host";
+        }
+        String pid = Long.toString(ProcessHandle.current().pid());
+        return host + ":" + pid + ":" + UUID.randomUUID().toString().substring(0, 4);
+    }
+}

@@ -22,27 +22,36 @@ public final class ConfigCatalogue {
         // rules
         add("rules.dir", "rules", "directory holding entities.json and flows/*.json");
         add("rules.reload-interval", "2s", "how often rule files are checked for changes while running");
-        add("rules.allow-insecure-urls", "false", "accept http:// webhook URLs (testing only)");
+        add("rules.allow-insecure-urls", "false", "accept and deliver to http:// webhook URLs (testing only)");
         // capture (event service)
         add("capture.slot", "startyhook", "name of the logical replication slot");
         add("capture.publication", "startyhook", "name of the publication (holds only the tables of active event flows)");
         add("capture.poll-interval", "50ms", "Debezium poll interval; bounds commit-to-capture latency");
         add("capture.heartbeat-interval", "10s", "heartbeat interval that keeps an idle database's slot advancing");
         add("capture.max-batch-size", "2048", "largest batch of change records handled at once");
+        add("capture.restart-backoff", "1s", "first delay before restarting a failed capture engine (doubles each time)");
+        add("capture.restart-backoff-max", "2m", "longest delay between capture engine restarts");
         add("capture.slot-lag-warning", "1GB", "log a warning when the slot retains more WAL than this");
         // monitor
         add("monitor.threads", "2", "threads that run condition scans");
         add("monitor.default-timeout", "30s", "statement timeout of a scan when its flow sets none");
+        add("monitor.fetch-size", "1000", "rows fetched per round trip while a scan streams its result");
+        add("monitor.batch-size", "1000", "rows compared with stored fingerprints, and written, per batch");
         // delivery
         add("delivery.workers", "4", "concurrent deliveries of this process");
         add("delivery.batch-size", "32", "actions claimed per claim statement");
-        add("delivery.lease", "60s", "how long a claimed action stays with a worker before others may take it");
+        add("delivery.lease", "2m", "how long a claimed action stays with a worker before others may take it");
         add("delivery.poll-interval", "1s", "fallback poll when no enqueue notification arrives");
-        add("delivery.per-host-limit", "8", "concurrent requests per receiver host");
+        add("delivery.per-host-limit", "32", "concurrent requests per receiver host");
         add("delivery.connect-timeout", "5s", "TCP and TLS connect timeout");
         add("delivery.ca-bundle", null, "PEM file of extra CA certificates to trust (in addition to the JDK's)");
-        add("delivery.client-cert", null, "PEM or PKCS12 client certificate for mutual TLS");
+        add("delivery.client-certificate", null, "PEM or PKCS12 (.p12/.pfx) client certificate for mutual TLS");
         add("delivery.client-key", null, "PEM private key of the client certificate (when the certificate is PEM)");
+        secret("delivery.client-key-password", null, "password of the client key or PKCS12 file, if any");
+        add("delivery.max-response-excerpt", "4096", "bytes of a receiver's response kept in the attempt log");
+        add("delivery.max-retry-after", "6h", "cap on a receiver's Retry-After");
+        add("delivery.retry-jitter", "0.2", "random spread of retry delays (0.2 = plus or minus 20 %)");
+        add("delivery.shutdown-grace", "10s", "how long a graceful stop waits for in-flight deliveries");
         // operations
         add("http.bind", "127.0.0.1", "address of the health, metrics and console endpoint");
         add("http.port", "8088", "port of the health, metrics and console endpoint (0 disables it)");

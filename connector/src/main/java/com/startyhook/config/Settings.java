@@ -160,6 +160,20 @@ public final class Settings {
         }
     }
 
+    public double decimal(String key, double min, double max) {
+        String v = string(key);
+        try {
+            double d = Double.parseDouble(v.trim());
+            if (!(d >= min && d <= max)) {
+                throw new ConfigurationException(key + " must be between " + min + " and " + max + ", got " + v
+                        + " (from " + sources.get(key) + ")");
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException(key + " must be a number, got '" + v + "' (from " + sources.get(key) + ")");
+        }
+    }
+
     public boolean bool(String key) {
         String v = string(key).trim().toLowerCase(Locale.ROOT);
         return switch (v) {

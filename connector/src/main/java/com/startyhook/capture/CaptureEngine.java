@@ -32,6 +32,7 @@ public final class CaptureEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CaptureEngine.class);
     static final String ENGINE_NAME = "startyhook";
     static final String TOPIC_PREFIX = "startyhook";
+    static final String HEARTBEAT_TABLE = "capture_heartbeat";
     private static final Duration STABLE_AFTER = Duration.ofSeconds(30);
 
     /** What capture is doing, for /health. */
@@ -131,11 +132,12 @@ public final class CaptureEngine implements AutoCloseable {
         }
         pendingStart = null;
         try {
-            publication.ensure(tables);
+            Set<String> published = published(tables, stateSchema);
+            publication.ensure(published);
             CaptureHandler handler = new CaptureHandler(TOPIC_PREFIX, ENGINE_NAME, sink, stateDataSource, stateSchema,
                     this::committed);
             engine = DebeziumEngine.create(Connect.class)
-                    .using(properties(source, config, stateSchema, tables, storeId))
+                    .using(properties(source, config, stateSchema, published, storeId))
                     .using(new DebeziumEngine.ConnectorCallback() {
                         @Override
                         public void taskStarted() {
@@ -292,13 +294,24 @@ public final class CaptureEngine implements AutoCloseable {
         p.setProperty("tombstones.on.delete", "false");
         p.setProperty("decimal.handling.mode", "precise");
         p.setProperty("heartbeat.interval.ms", Long.toString(config.heartbeatInterval().toMillis()));
-        p.setProperty("heartbeat.action.query", "INSERT INTO " + stateSchema + ".capture_heartbeat (id, beat_at)"
+        p.setProperty("heartbeat.action.query", "INSERT INTO " + stateSchema + "." + HEARTBEAT_TABLE + " (id, beat_at)"
                 + " VALUES (1, now()) ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at");
         p.setProperty("poll.interval.ms", Long.toString(config.pollInterval().toMillis()));
         p.setProperty("max.batch.size", Integer.toString(config.maxBatchSize()));
         p.setProperty("max.queue.size", Integer.toString(Math.max(8192, config.maxBatchSize() * 4)));
         p.setProperty("record.processing.threads", "1");
         return p;
+    }
+
+    /**
+     * The flows' tables plus the connector's heartbeat table: the one table of its own schema that
+     * is published, because a heartbeat only advances the slot when its write reaches the stream
+     * (pgoutput skips transactions that touch no published table). Its rows are never events.
+     */
+    static Set<String> published(Set<String> tables, String stateSchema) {
+        Set<String> all = new TreeSet<>(tables);
+        all.add(stateSchema + "." + HEARTBEAT_TABLE);
+        return all;
     }
 
     static String includeList(Set<String> tables) {

@@ -1,0 +1,59 @@
+package com.startyhook.events;
+
+import com.startyhook.capture.ElementChange;
+import com.startyhook.rules.Criterion;
+import java.util.Collection;
+import java.util.List;
+
+/** A flow's criteria on the element's row after the transaction (before it, for a delete); all must hold. */
+final class Criteria {
+    private Criteria() {}
+
+    static boolean allHold(List<Criterion> criteria, ElementChange change) {
+        for (Criterion c : criteria) {
+            if (!holds(c, change.currentValue(c.property()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean holds(Criterion c, Object v) {
+        if (!Values.known(v)) {
+            return false;
+        }
+        return switch (c.operator()) {
+            case IS_NULL -> v == null;
+            case NOT_NULL -> v != null;
+            case EQ -> Values.matches(v, c.value());
+            case NE -> !Values.matches(v, c.value());
+            case GT -> ordered(v, c.value(), 1, false);
+            case GTE -> ordered(v, c.value(), 1, true);
+            case LT -> ordered(v, c.value(), -1, false);
+            case LTE -> ordered(v, c.value(), -1, true);
+            case IN -> anyMatches(v, c.value());
+            case NOT_IN -> !anyMatches(v, c.value());
+        };
+    }
+
+    private static boolean ordered(Object v, Object rule, int sign, boolean orEqual) {
+        if (v == null || rule == null) {
+            return false;
+        }
+        Integer cmp = Values.compare(v, rule);
+        if (cmp == null) {
+            return false;
+        }
+        return Integer.signum(cmp) == sign || (orEqual && cmp == 0);
+    }
+
+    private static boolean anyMatches(Object v, Object rule) {
+        Collection<?> values = rule instanceof Collection<?> list ? list : java.util.Collections.singletonList(rule);
+        for (Object r : values) {
+            if (Values.matches(v, r)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

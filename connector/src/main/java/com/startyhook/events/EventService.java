@@ -1,0 +1,161 @@
+package com.startyhook.events;
+
+import com.startyhook.capture.CaptureConfig;
+import com.startyhook.capture.CaptureEngine;
+import com.startyhook.capture.CaptureException;
+import com.startyhook.capture.CaptureSource;
+import com.startyhook.capture.CommittedTransaction;
+import com.startyhook.rules.Entity;
+import com.startyhook.rules.EventTrigger;
+import com.startyhook.rules.Flow;
+import com.startyhook.rules.Rules;
+import com.startyhook.store.Activations;
+import com.startyhook.store.Database;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The event service (DESIGN §3): captures the ERP database's WAL for the tables that active event
+ * flows use, turns each transaction's net changes into business events, and enqueues the flows'
+ * actions in the outbox exactly once. {@link #apply} changes the active flows at runtime; the
+ * publication and the engine follow.
+ */
+public final class EventService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EventService.class);
+
+    /** Failures a test can inject (package-private seam). */
+    enum FailurePoint { AFTER_OUTBOX_COMMIT, MID_TRANSACTION }
+
+    private final Database database;
+    private final CaptureSource source;
+    private final EventSink sink;
+    private final CaptureEngine engine;
+    private final AtomicReference<FailurePoint> failure = new AtomicReference<>();
+
+    private FlowMatcher matcher = FlowMatcher.NONE;
+    private Map<String, String> refused = Map.of();
+    private boolean started;
+
+    public EventService(Database database, CaptureSource source, CaptureConfig config, Runnable wakeUp, Clock clock) {
+        this.database = database;
+        this.source = source;
+        this.sink = new EventSink(database.schema());
+        this.engine = new CaptureEngine(source, database.dataSource(), database.schema(), config,
+                new FailureInjectingSink(sink, wakeUp, failure), clock);
+    }
+
+    /** Starts capturing for the flows last {@link #apply applied}; without any, no engine runs. */
+    public synchronized void start() {
+        started = true;
+        engine.capture(matcher.tables(), true);
+    }
+
+    /**
+     * Makes the event flows of {@code rules} that {@code activations} marks active for their current
+     * content the ones that are matched. A flow that cannot run is refused with a message naming
+     * the flow, the table and the fix; the others run.
+     *
+     * @return the service's status after the change
+     */
+    public synchronized EventServiceStatus apply(Rules rules, Map<String, Activations.Activation> activations) {
+        List<ActiveFlow> accepted = new ArrayList<>();
+        Map<String, String> problems = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection(source.jdbcUrl(), source.user(), source.password())) {
+            FlowCheck check = new FlowCheck(c, database.schema());
+            for (Flow flow : rules.flows().values()) {
+                if (!(flow.trigger() instanceof EventTrigger trigger)) {
+                    continue;
+                }
+                Activations.Activation activation = activations.get(flow.name());
+                if (activation == null || !activation.isActiveFor(flow.contentHash())) {
+                    continue;
+                }
+                Entity entity = rules.entityOf(flow);
+                String problem = check.problem(flow, entity);
+                if (problem != null) {
+                    problems.put(flow.name(), problem);
+                    LOG.error("Event flow refused: {}", problem);
+                    continue;
+                }
+                accepted.add(new ActiveFlow(flow, entity, trigger, activation.activatedAt()));
+            }
+        } catch (SQLException e) {
+            throw new CaptureException("cannot read the ERP database's catalog to check the event flows: "
+                    + e.getMessage(), e);
+        }
+        matcher = new FlowMatcher(accepted);
+        refused = Map.copyOf(problems);
+        sink.use(matcher);
+        LOG.info("Event flows active: {}{}", names(accepted), problems.isEmpty() ? "" : ", refused: " + problems.keySet());
+        if (started) {
+            engine.capture(matcher.tables(), true);
+        }
+        return status();
+    }
+
+    public EventServiceStatus status() {
+        FlowMatcher m;
+        Map<String, String> r;
+        synchronized (this) {
+            m = matcher;
+            r = refused;
+        }
+        return new EventServiceStatus(engine.state(), engine.lastError(), names(m.flows()), r, engine.tables());
+    }
+
+    @Override
+    public synchronized void close() {
+        started = false;
+        engine.close();
+    }
+
+    /** Test seam: the next time the point is reached, capture fails as if the process had crashed there. */
+    void failOnce(FailurePoint point) {
+        failure.set(point);
+    }
+
+    private static Set<String> names(List<ActiveFlow> flows) {
+        Set<String> names = new TreeSet<>();
+        for (ActiveFlow f : flows) {
+            names.add(f.flow().name());
+        }
+        return names;
+    }
+
+    /** Wakes delivery after each commit, and fails where a test asked it to. */
+    private record FailureInjectingSink(EventSink sink, Runnable wakeUp, AtomicReference<FailurePoint> failure)
+            implements com.startyhook.capture.TransactionSink {
+        @Override
+        public int write(Connection connection, List<CommittedTransaction> transactions) throws SQLException {
+            return sink.write(connection, transactions);
+        }
+
+        @Override
+        public void committed(int actionsEnqueued) {
+            if (actionsEnqueued > 0) {
+                wakeUp.run();
+            }
+            if (failure.compareAndSet(FailurePoint.AFTER_OUTBOX_COMMIT, null)) {
+                throw new CaptureException("injected failure after the outbox commit");
+            }
+        }
+
+        @Override
+        public void batchHandled(boolean transactionOpen) {
+            if (transactionOpen && failure.compareAndSet(FailurePoint.MID_TRANSACTION, null)) {
+                throw new CaptureException("injected failure in the middle of a transaction");
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package com.startyhook.app;
+
+import com.startyhook.capture.CaptureConfig;
+import com.startyhook.capture.CaptureSource;
+import com.startyhook.config.Settings;
+import com.startyhook.delivery.DeliveryConfig;
+import com.startyhook.monitor.MonitorConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The typed, validated configuration of {@code startyhook run}, built once from {@link Settings}
+ * (flags, environment, file, defaults). Every service gets its own record.
+ */
+public record ConnectorSettings(String dbUrl, String dbUser, String dbPassword, String schema, int poolSize,
+        Path rulesDir, Duration rulesReloadInterval, boolean allowInsecureUrls, CaptureConfig capture,
+        long slotLagWarningBytes, MonitorConfig monitor, DeliveryConfig delivery, String httpBind, int httpPort,
+        String adminToken, Duration retentionDelivered, Duration retentionFailed, Duration retentionInterval,
+        String instanceId) {
+
+    public static ConnectorSettings from(Settings s) {
+        boolean insecure = s.bool("rules.allow-insecure-urls");
+        CaptureConfig capture = new CaptureConfig(s.string("capture.slot"), s.string("capture.publication"),
+                s.duration("capture.heartbeat-interval"), s.duration("capture.poll-interval"),
+                s.integer("capture.max-batch-size", 1, 100_000), s.duration("capture.restart-backoff"),
+                s.duration("capture.restart-backoff-max"));
+        MonitorConfig monitor = new MonitorConfig(s.integer("monitor.threads", 1, 64),
+                s.duration("monitor.default-timeout"), s.integer("monitor.fetch-size", 1, 1_000_000),
+                s.integer("monitor.batch-size", 1, 1_000_000));
+        DeliveryConfig delivery = new DeliveryConfig(s.integer("delivery.workers", 1, 256),
+                s.integer("delivery.batch-size", 1, 1000), s.duration("delivery.lease"),
+                s.duration("delivery.poll-interval"), s.integer("delivery.per-host-limit", 1, 10_000),
+                s.duration("delivery.connect-timeout"), s.path("delivery.ca-bundle"),
+                s.path("delivery.client-certificate"), s.path("delivery.client-key"),
+                s.string("delivery.client-key-password"), insecure,
+                s.integer("delivery.max-response-excerpt", 0, 1 << 20), s.duration("delivery.max-retry-after"),
+                s.decimal("delivery.retry-jitter", 0, 0.99), s.duration("delivery.shutdown-grace"));
+        String url = s.required("db.url");
+        new CaptureSource(url, s.string("db.user"), null); // validates the URL, naming db.url
+        return new ConnectorSettings(url, s.string("db.user"), s.string("db.password"), s.string("db.schema"),
+                s.integer("db.pool-size", 4, 200), s.path("rules.dir"), s.duration("rules.reload-interval"), insecure,
+                capture, s.bytes("capture.slot-lag-warning"), monitor, delivery, s.string("http.bind"),
+                s.integer("http.port", 0, 65535), s.string("http.admin-token"), s.duration("retention.delivered"),
+                s.duration("retention.failed"), s.duration("retention.interval"), s.string("ha.instance-id"));
+    }
+
+    /** The connector's settings without secrets, for the start-up log line. */
+    @Override
+    public String toString() {
+        return "db=" + com.startyhook.store.Database.redactUrl(dbUrl) + " user=" + dbUser + " schema=" + schema
+                + " rules=" + rulesDir + " slot=" + capture.slotName() + " publication=" + capture.publicationName()
+                + " workers=" + delivery.workers() + " http=" + (httpPort == 0 ? "off" : httpBind + ":" + httpPort)
+                + (adminToken == null ? " (console read-only: no admin token)" : "")
+                + (allowInsecureUrls ? " INSECURE-URLS-ALLOWED" : "");
+    }
+
+}

@@ -4,6 +4,7 @@ import com.startyhook.ConfigurationException;
 import com.startyhook.store.Database;
 import java.util.Map;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The database options of the operator commands ({@code flows}, {@code outbox}, {@code uninstall}).
@@ -16,20 +17,24 @@ final class DatabaseOptions {
     static final String ENV_PASSWORD = "STARTYHOOK_DB_PASSWORD";
     static final String ENV_SCHEMA = "STARTYHOOK_DB_SCHEMA";
 
-    @Option(names = "--db", paramLabel = "URL", description = "JDBC URL of the database (default: $" + ENV_URL + ").")
+    @Option(names = "--db", scope = ScopeType.INHERIT, paramLabel = "URL", description = "JDBC URL of the database (default: $" + ENV_URL + ").")
     String url;
 
-    @Option(names = "--db-user", paramLabel = "USER", description = "Database user (default: $" + ENV_USER
+    @Option(names = "--db-user", scope = ScopeType.INHERIT, paramLabel = "USER", description = "Database user (default: $" + ENV_USER
             + ", else postgres).")
     String user;
 
-    @Option(names = "--db-password-env", paramLabel = "NAME", defaultValue = ENV_PASSWORD,
+    @Option(names = "--db-password-env", scope = ScopeType.INHERIT, paramLabel = "NAME", defaultValue = ENV_PASSWORD,
             description = "Environment variable holding the database password (default: ${DEFAULT-VALUE}).")
     String passwordEnv;
 
-    @Option(names = "--schema", paramLabel = "SCHEMA", description = "The connector's schema (default: $"
+    @Option(names = "--schema", scope = ScopeType.INHERIT, paramLabel = "SCHEMA", description = "The connector's schema (default: $"
             + ENV_SCHEMA + ", else startyhook).")
     String schema;
+
+    String schemaName() {
+        return schema != null ? schema : System.getenv().getOrDefault(ENV_SCHEMA, Database.DEFAULT_SCHEMA);
+    }
 
     /** Opens the connector's database and brings its schema up to date. */
     Database open(Map<String, String> environment) {

@@ -49,36 +49,10 @@ final class OutboxCommand implements Runnable {
     }
 
     /** How the operator commands reach the connector's database. */
-    static final class DbOptions {
-        @Option(names = "--db", defaultValue = "${env:STARTYHOOK_DB_URL}",
-                description = "JDBC URL of the database holding the outbox (default: $STARTYHOOK_DB_URL)")
-        String url;
-
-        @Option(names = "--db-user", defaultValue = "${env:STARTYHOOK_DB_USER}",
-                description = "database user (default: $STARTYHOOK_DB_USER)")
-        String user;
-
-        @Option(names = "--db-password-env", defaultValue = "STARTYHOOK_DB_PASSWORD", paramLabel = "NAME",
-                description = "environment variable holding the database password (default: ${DEFAULT-VALUE})")
-        String passwordEnv;
-
-        @Option(names = "--schema", defaultValue = Database.DEFAULT_SCHEMA,
-                description = "the connector's schema (default: ${DEFAULT-VALUE})")
-        String schema;
-
-        Database open() {
-            if (url == null || url.isBlank()) {
-                throw new ConfigurationException("no database given: pass --db jdbc:postgresql://HOST:5432/DB "
-                        + "or set STARTYHOOK_DB_URL");
-            }
-            return new Database(url, user, System.getenv(passwordEnv), schema, 2);
-        }
-    }
-
     /** Turns "table does not exist" into advice. */
-    static SQLException explain(SQLException e, DbOptions db) {
+    static SQLException explain(SQLException e, DatabaseOptions db) {
         if ("42P01".equals(e.getSQLState())) {
-            return new SQLException("the outbox tables are missing in schema " + db.schema
+            return new SQLException("the outbox tables are missing in schema " + db.schemaName()
                     + ": start the connector once (it creates them), or pass the right --schema", e);
         }
         return e;
@@ -89,7 +63,7 @@ final class OutboxCommand implements Runnable {
         @Spec
         CommandSpec spec;
         @Mixin
-        DbOptions db;
+        DatabaseOptions db;
         @Option(names = "--flow", description = "only this flow")
         String flow;
         @Option(names = "--status", description = "pending, delivering, delivered, failed or cancelled")
@@ -114,7 +88,7 @@ final class OutboxCommand implements Runnable {
             }
             Instant from = since == null ? null : parseSince(since, Clock.systemUTC());
             List<ActionSummary> actions;
-            try (Database database = db.open()) {
+            try (Database database = db.open(System.getenv())) {
                 actions = new OutboxRepository(database).list(
                         new OutboxRepository.Filter(flow, status, element, from, limit));
             } catch (SQLException e) {
@@ -152,7 +126,7 @@ final class OutboxCommand implements Runnable {
         @Spec
         CommandSpec spec;
         @Mixin
-        DbOptions db;
+        DatabaseOptions db;
         @Parameters(paramLabel = "ID", description = "the action's id")
         long id;
         @Option(names = "--json", description = "print JSON for scripts")
@@ -161,14 +135,14 @@ final class OutboxCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             Optional<ActionDetails> found;
-            try (Database database = db.open()) {
+            try (Database database = db.open(System.getenv())) {
                 found = new OutboxRepository(database).show(id);
             } catch (SQLException e) {
                 throw explain(e, db);
             }
             PrintWriter out = spec.commandLine().getOut();
             if (found.isEmpty()) {
-                spec.commandLine().getErr().println("no action " + id + " in schema " + db.schema);
+                spec.commandLine().getErr().println("no action " + id + " in schema " + db.schemaName());
                 return ExitCodes.PROBLEMS;
             }
             ActionDetails d = found.get();
@@ -238,7 +212,7 @@ final class OutboxCommand implements Runnable {
         @Spec
         CommandSpec spec;
         @Mixin
-        DbOptions db;
+        DatabaseOptions db;
         @Parameters(paramLabel = "ID", arity = "0..*", description = "action ids")
         List<Long> ids = new ArrayList<>();
         @Option(names = "--flow", description = "in bulk: actions of this flow")
@@ -264,7 +238,7 @@ final class OutboxCommand implements Runnable {
                         + String.join(", ", OutboxRepository.STATUSES.stream().sorted().toList()) + ", not " + status);
             }
             List<Change> changes;
-            try (Database database = db.open()) {
+            try (Database database = db.open(System.getenv())) {
                 OutboxRepository repo = new OutboxRepository(database);
                 changes = bulk ? inBulk(repo, flow, status) : byIds(repo, ids);
             } catch (SQLException e) {

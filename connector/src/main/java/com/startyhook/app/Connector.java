@@ -92,6 +92,9 @@ public final class Connector implements AutoCloseable {
         LOG.info("Starting StartyHook: {}", settings);
         database = new Database(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), settings.schema(),
                 settings.poolSize());
+        try (Connection c = database.connection()) {
+            DatabasePreflight.check(c);
+        }
         database.migrate();
         new JvmMemoryMetrics().bindTo(meters);
         registerGauges();

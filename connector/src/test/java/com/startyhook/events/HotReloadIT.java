@@ -59,8 +59,8 @@ class HotReloadIT {
 
             activations.activate("customer-created", CUSTOMER_CREATED.contentHash(), "test");
             service.apply(rules, activations.all());
-            assertThat(PG.count("pg_publication_tables WHERE pubname = 'startyhook' AND schemaname = 'erp'")).isEqualTo(2);
             await().atMost(Duration.ofSeconds(30)).until(() -> service.status().state() == CaptureEngine.State.RUNNING);
+            assertThat(PG.count("pg_publication_tables WHERE pubname = 'startyhook' AND schemaname = 'erp'")).isEqualTo(2);
             PG.execute("INSERT INTO erp.customer (id, organization_id, name) VALUES (1, 1, 'Acme')");
             PG.execute("INSERT INTO erp.project (id, organization_id, code, name) VALUES (2, 1, 'P2', 'Two')");
             await().atMost(Duration.ofSeconds(30)).until(() -> PG.count("startyhook.action") == 3);
@@ -92,7 +92,6 @@ class HotReloadIT {
             service.apply(rules(flow), Map.of(flow.name(), activations.of(flow.name()).orElseThrow()));
             service.start();
             await().atMost(Duration.ofSeconds(30)).until(() -> service.status().state() == CaptureEngine.State.FAILED);
-            System.out.println("LAST ERROR: " + service.status().lastError());
             assertThat(service.status().lastError()).startsWith("capture engine failed").contains("replication");
         } finally {
             activations.deactivate(flow.name(), null, "test");

@@ -157,7 +157,7 @@ final class WebhookSender implements AutoCloseable {
         }
         if (scheme.equals("http") && !config.allowInsecureUrls()) {
             return CompletableFuture.completedFuture(refused(now, "url '" + action.url() + "' is not https; "
-                    + "plain http is refused unless delivery.allow-insecure-urls=true (local testing only)"));
+                    + "plain http is refused unless rules.allow-insecure-urls=true (local testing only)"));
         }
         byte[] secret;
         try {

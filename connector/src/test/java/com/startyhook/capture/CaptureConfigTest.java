@@ -18,10 +18,10 @@ class CaptureConfigTest {
                 .hasMessageContaining("capture.slot");
         assertThatThrownBy(() -> new CaptureConfig("s", "bad name", D.heartbeatInterval(), D.pollInterval(), 10,
                 D.restartBackoff(), D.restartBackoffMax())).hasMessageContaining("capture.publication");
-        assertThatThrownBy(() -> D.withPollInterval(Duration.ZERO)).hasMessageContaining("capture.poll.interval");
-        assertThatThrownBy(() -> D.withMaxBatchSize(0)).hasMessageContaining("capture.batch.size");
+        assertThatThrownBy(() -> D.withPollInterval(Duration.ZERO)).hasMessageContaining("capture.poll-interval");
+        assertThatThrownBy(() -> D.withMaxBatchSize(0)).hasMessageContaining("capture.max-batch-size");
         assertThatThrownBy(() -> D.withRestartBackoff(Duration.ofMinutes(5), Duration.ofSeconds(1)))
-                .hasMessageContaining("capture.restart.backoff.max");
+                .hasMessageContaining("capture.restart-backoff-max");
     }
 
     @Test

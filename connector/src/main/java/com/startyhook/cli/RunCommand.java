@@ -103,7 +103,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     static void printCatalogue(PrintWriter out) {
-        Table t = new Table("KEY", "DEFAULT", "ENVIRONMENT", "DESCRIPTION");
+        Table t = new Table("KEY", "DEFAULT", "ENVIRONMENT", "DESCRIPTION").maxWidth(200);
         for (ConfigKey k : ConfigCatalogue.keys()) {
             t.row(k.key(), k.defaultValue() == null ? "-" : k.defaultValue(), k.environmentVariable(),
                     (k.secret() ? "(secret) " : "") + k.description());

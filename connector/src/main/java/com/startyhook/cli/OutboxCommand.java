@@ -184,7 +184,7 @@ final class OutboxCommand implements Runnable {
                 out.println("no attempts yet");
             } else {
                 out.println("attempts:");
-                Table table = new Table("#", "STARTED", "DURATION", "HTTP", "OUTCOME", "ERROR", "WORKER");
+                Table table = new Table("#", "STARTED", "DURATION", "HTTP", "OUTCOME", "ERROR", "WORKER").maxWidth(300);
                 for (Attempt t : d.attempts()) {
                     table.row(Integer.toString(t.attemptNo()), time(t.startedAt()), t.durationMs() + " ms",
                             t.httpStatus() == null ? "-" : t.httpStatus().toString(), t.outcome(),
@@ -300,35 +300,6 @@ final class OutboxCommand implements Runnable {
         @Override
         String verb() {
             return "cancelled";
-        }
-    }
-
-    /** An aligned text table. */
-    static final class Table {
-        private final List<String[]> rows = new ArrayList<>();
-
-        Table(String... header) {
-            rows.add(header);
-        }
-
-        void row(String... cells) {
-            rows.add(cells);
-        }
-
-        void print(PrintWriter out) {
-            int[] width = new int[rows.get(0).length];
-            for (String[] r : rows) {
-                for (int i = 0; i < r.length; i++) {
-                    width[i] = Math.max(width[i], r[i].length());
-                }
-            }
-            for (String[] r : rows) {
-                StringBuilder line = new StringBuilder();
-                for (int i = 0; i < r.length; i++) {
-                    line.append(i == r.length - 1 ? r[i] : String.format("%-" + width[i] + "s  ", r[i]));
-                }
-                out.println(line.toString().stripTrailing());
-            }
         }
     }
 

@@ -89,35 +89,9 @@ public final class Settings {
     }
 
     private static String suggestion(String name) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (ConfigKey k : ConfigCatalogue.keys()) {
-            int d = distance(name, k.key());
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = k.key();
-            }
-        }
-        return best != null && bestDistance <= 3 ? " (did you mean '" + best + "'?)" : "";
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        String best = com.startyhook.rules.Suggestions.closest(name,
+                ConfigCatalogue.keys().stream().map(ConfigKey::key).toList());
+        return best != null ? " (did you mean '" + best + "'?)" : "";
     }
 
     private static ConfigKey known(String key) {

@@ -233,8 +233,20 @@ final class FaultBed implements AutoCloseable {
      * two ids, nothing unexpected) with valid signatures, and returns the numbers.
      */
     Outcome verifyEverythingDeliveredOnce(String fault, Duration atMost) throws SQLException {
-        Map<String, Integer> expected = expected();
+        return verifyDeliveredOnce(fault, atMost, Map.of());
+    }
+
+    /**
+     * As {@link #verifyEverythingDeliveredOnce}, except that {@code failedOnPurpose} events (per
+     * {@code flow|element}) are expected to end {@code failed} in the outbox instead of delivered.
+     */
+    Outcome verifyDeliveredOnce(String fault, Duration atMost, Map<String, Integer> failedOnPurpose)
+            throws SQLException {
+        Map<String, Integer> expected = new TreeMap<>(expected());
         assertThat(expected).as("the load produced events").isNotEmpty();
+        failedOnPurpose.forEach((k, n) -> expected.merge(k, -n, Integer::sum));
+        expected.values().removeIf(n -> n == 0);
+        long failed = failedOnPurpose.values().stream().mapToLong(Integer::longValue).sum();
         try {
             await(fault + ": every event delivered").atMost(atMost).pollInterval(Duration.ofMillis(500))
                     .until(() -> missing(expected) == 0 && openActions() == 0);
@@ -248,14 +260,18 @@ final class FaultBed implements AutoCloseable {
         for (Map.Entry<String, Integer> e : got.entrySet()) {
             extra += Math.max(0, e.getValue() - expected.getOrDefault(e.getKey(), 0));
         }
-        Outcome outcome = new Outcome(fault, total(expected), receiver.delivered().size(), receiver.duplicates(),
-                lost, extra, receiver.refusedRequests(), Duration.between(started, Instant.now()));
+        Outcome outcome = new Outcome(fault, total(expected) + failed, receiver.delivered().size(),
+                receiver.duplicates(), lost, extra, receiver.refusedRequests(), Duration.between(started, Instant.now()));
         report(outcome);
         assertThat(receiver.invalidSignatures()).as("requests with a bad signature").isEmpty();
         assertThat(outcome.lost()).as("events lost").isZero();
         assertThat(got).as("distinct deliveries per flow|element after deduplication on X-StartyHook-Id")
                 .isEqualTo(expected);
-        assertThat(outboxByStatus()).as("outbox").containsOnlyKeys("delivered");
+        Map<String, Long> outbox = new TreeMap<>(Map.of("delivered", total(expected)));
+        if (failed > 0) {
+            outbox.put("failed", failed);
+        }
+        assertThat(outboxByStatus()).as("outbox").isEqualTo(outbox);
         return outcome;
     }
 

@@ -3,6 +3,7 @@ package com.startyhook.fault;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.startyhook.embedded.EmbeddedPostgres;
 import com.startyhook.testsupport.ConnectorProcess;
 import com.startyhook.testsupport.DemoSchema;
@@ -28,27 +29,43 @@ class PostgresRestartIT {
     private static final class Server implements AutoCloseable {
         final Path dataDirectory;
         final int port = ConnectorProcess.freePort();
-        EmbeddedPostgres postgres;
+        private final Thread shutdownHook = new Thread(this::stopServer, "stop-fault-postgres");
+        volatile EmbeddedPostgres postgres;
 
         Server() throws Exception {
             dataDirectory = Files.createTempDirectory("startyhook-fault-pgdata");
             postgres = EmbeddedPostgres.start(dataDirectory, port);
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
+
+        private synchronized void stopServer() {
+            if (postgres != null) {
+                postgres.close();
+                postgres = null;
+            }
         }
 
         void restart(Runnable whileDown) {
-            postgres.close();
-            postgres = null;
+            stopServer();
             whileDown.run();
             postgres = EmbeddedPostgres.start(dataDirectory, port);
         }
 
         @Override
         public void close() {
-            if (postgres != null) {
-                postgres.close();
+            stopServer();
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway
             }
             FaultBed.deleteRecursively(dataDirectory);
         }
+    }
+
+    private static boolean databaseDown(JsonNode health) {
+        return health != null && "DOWN".equals(health.path("status").asText())
+                && "down".equals(health.path("details").path("database").asText());
     }
 
     @Test
@@ -74,10 +91,15 @@ class PostgresRestartIT {
                     for (int restart = 1; restart <= 2; restart++) {
                         long before = load.transactions();
                         await().atMost(Duration.ofSeconds(30)).until(() -> load.transactions() > before + 100);
+                        boolean first = restart == 1;
                         server.restart(() -> {
                             // down long enough for every part of the connector to notice
                             long failures = load.failures();
                             await().atMost(Duration.ofSeconds(30)).until(() -> load.failures() > failures + 15);
+                            if (first) {
+                                await("/health reporting the database down").atMost(Duration.ofSeconds(60))
+                                        .until(() -> databaseDown(connector.health()));
+                            }
                         });
                         bed.awaitCapturing(connector);
                     }

@@ -75,15 +75,6 @@ final class ProjectLoad implements AutoCloseable {
         return failures.get();
     }
 
-    /** Runs one transaction of each kind once, now, on the caller's thread (for tests without background load). */
-    void insert(int rows) throws SQLException {
-        try (Connection c = connect()) {
-            c.setAutoCommit(false);
-            insert(c, rows);
-            c.commit();
-        }
-    }
-
     private void run() {
         Connection c = null;
         while (running) {

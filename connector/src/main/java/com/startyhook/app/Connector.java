@@ -100,7 +100,8 @@ public final class Connector implements AutoCloseable {
         registerGauges();
         reloadRules(true);
 
-        delivery = new DeliveryService(database, settings.delivery(), new Secrets(environment), clock, meters);
+        delivery = new DeliveryService(database, settings.delivery(), new Secrets(environment), clock, meters,
+                settings.instanceId());
         delivery.start();
 
         leadership = new Leadership(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), settings.schema(),

@@ -61,9 +61,10 @@ final class ConnectorMetrics {
                 .description("actions waiting for delivery (pending + delivering)").register(registry);
         Gauge.builder("startyhook.replication.slot.lag", slotLagBytes, AtomicLong::get).baseUnit("bytes")
                 .description("WAL retained by the replication slot (-1 when it does not exist)").register(registry);
-        Gauge.builder("startyhook.leader", leader, l -> l.getAsBoolean() ? 1 : 0)
+        // Micrometer holds a gauge's state weakly: these lambdas would be collected, the gauge then NaN
+        Gauge.builder("startyhook.leader", leader, l -> l.getAsBoolean() ? 1 : 0).strongReference(true)
                 .description("1 when this process runs capture and monitors").register(registry);
-        Gauge.builder("startyhook.flows.active", activeFlows, IntSupplier::getAsInt)
+        Gauge.builder("startyhook.flows.active", activeFlows, IntSupplier::getAsInt).strongReference(true)
                 .description("flows active for their current content").register(registry);
         scanDuration = MultiGauge.builder("startyhook.monitor.scan.duration").baseUnit("seconds")
                 .description("duration of each condition flow's last scan").register(registry);
@@ -127,7 +128,7 @@ final class ConnectorMetrics {
 
     /**
      * Counts the actions created since the previous call, by source (event, condition, manual) and
-     * event: {@code startyhook_actions_created_total}. The first call only sets the watermark.
+     * event: {@code startyhook_actions_enqueued_total}. The first call only sets the watermark.
      */
     private void countCreatedActions(Connection c) throws SQLException {
         if (lastActionId < 0) {
@@ -144,7 +145,7 @@ final class ConnectorMetrics {
             long max = lastActionId;
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    registry.counter("startyhook.actions.created", "source", rs.getString(1), "event", rs.getString(2))
+                    registry.counter("startyhook.actions.enqueued", "source", rs.getString(1), "event", rs.getString(2))
                             .increment(rs.getLong(3));
                     max = Math.max(max, rs.getLong(4));
                 }

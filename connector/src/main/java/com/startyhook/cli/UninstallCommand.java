@@ -92,10 +92,14 @@ final class UninstallCommand implements Callable<Integer> {
             if (slotBytes != null) {
                 dropSlot(c, slotName);
                 out.println("dropped replication slot " + slotName);
+            } else {
+                out.println("replication slot " + slotName + ": none");
             }
             if (hasPublication) {
                 execute(c, "DROP PUBLICATION IF EXISTS " + quote(publicationName));
                 out.println("dropped publication " + publicationName);
+            } else {
+                out.println("publication " + publicationName + ": none");
             }
             if (dropSchema && hasSchema) {
                 execute(c, "DROP SCHEMA " + quote(schema) + " CASCADE");

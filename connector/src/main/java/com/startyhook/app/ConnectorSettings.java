@@ -1,5 +1,6 @@
 package com.startyhook.app;
 
+import com.startyhook.ConfigurationException;
 import com.startyhook.capture.CaptureConfig;
 import com.startyhook.capture.CaptureSource;
 import com.startyhook.config.Settings;
@@ -16,7 +17,21 @@ public record ConnectorSettings(String dbUrl, String dbUser, String dbPassword, 
         Path rulesDir, Duration rulesReloadInterval, boolean allowInsecureUrls, CaptureConfig capture,
         long slotLagWarningBytes, MonitorConfig monitor, DeliveryConfig delivery, String httpBind, int httpPort,
         String adminToken, Duration retentionDelivered, Duration retentionFailed, Duration retentionInterval,
-        String instanceId) {
+        Duration metricsRefreshInterval, String instanceId) {
+
+    public ConnectorSettings {
+        positive("rules.reload-interval", rulesReloadInterval);
+        positive("retention.delivered", retentionDelivered);
+        positive("retention.failed", retentionFailed);
+        positive("retention.interval", retentionInterval);
+        positive("metrics.refresh-interval", metricsRefreshInterval);
+    }
+
+    private static void positive(String key, Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new ConfigurationException(key + " must be a positive duration such as 500ms, 30s or 7d, got " + d);
+        }
+    }
 
     public static ConnectorSettings from(Settings s) {
         boolean insecure = s.bool("rules.allow-insecure-urls");
@@ -41,7 +56,8 @@ public record ConnectorSettings(String dbUrl, String dbUser, String dbPassword, 
                 s.integer("db.pool-size", 4, 200), s.path("rules.dir"), s.duration("rules.reload-interval"), insecure,
                 capture, s.bytes("capture.slot-lag-warning"), monitor, delivery, s.string("http.bind"),
                 s.integer("http.port", 0, 65535), s.string("http.admin-token"), s.duration("retention.delivered"),
-                s.duration("retention.failed"), s.duration("retention.interval"), s.string("ha.instance-id"));
+                s.duration("retention.failed"), s.duration("retention.interval"), s.duration("metrics.refresh-interval"),
+                s.string("ha.instance-id"));
     }
 
     /** The connector's settings without secrets, for the start-up log line. */

@@ -2,6 +2,9 @@ package com.startyhook.cli;
 
 import com.startyhook.ConfigurationException;
 import com.startyhook.store.Database;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Map;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -36,15 +39,40 @@ final class DatabaseOptions {
         return schema != null ? schema : System.getenv().getOrDefault(ENV_SCHEMA, Database.DEFAULT_SCHEMA);
     }
 
-    /** Opens the connector's database and brings its schema up to date. */
-    Database open(Map<String, String> environment) {
+    String schemaName(Map<String, String> environment) {
+        return Database.checkSchema(schema != null ? schema : environment.getOrDefault(ENV_SCHEMA,
+                Database.DEFAULT_SCHEMA));
+    }
+
+    String url(Map<String, String> environment) {
         String u = url != null ? url : environment.get(ENV_URL);
         if (u == null || u.isBlank()) {
             throw new ConfigurationException("no database given: pass --db jdbc:postgresql://HOST:5432/DB or set "
                     + ENV_URL);
         }
-        String usr = user != null ? user : environment.getOrDefault(ENV_USER, "postgres");
-        String s = schema != null ? schema : environment.getOrDefault(ENV_SCHEMA, Database.DEFAULT_SCHEMA);
+        return u;
+    }
+
+    private String user(Map<String, String> environment) {
+        return user != null ? user : environment.getOrDefault(ENV_USER, "postgres");
+    }
+
+    /** A plain connection, without touching the connector's schema (for {@code uninstall}). */
+    Connection connect(Map<String, String> environment) {
+        String u = url(environment);
+        try {
+            return DriverManager.getConnection(u, user(environment), environment.get(passwordEnv));
+        } catch (SQLException e) {
+            throw new ConfigurationException("cannot connect to " + Database.redactUrl(u) + ": " + e.getMessage()
+                    + "; check --db, --db-user and $" + passwordEnv, e);
+        }
+    }
+
+    /** Opens the connector's database and brings its schema up to date. */
+    Database open(Map<String, String> environment) {
+        String u = url(environment);
+        String usr = user(environment);
+        String s = schemaName(environment);
         Database db = new Database(u, usr, environment.get(passwordEnv), s, 2);
         try {
             db.migrate();

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             VerifyCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            UninstallCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class StartyHookCommand implements Runnable {

@@ -59,6 +59,7 @@ public final class ConfigCatalogue {
         add("retention.delivered", "7d", "delete delivered and cancelled actions older than this");
         add("retention.failed", "30d", "delete failed actions older than this");
         add("retention.interval", "10m", "how often the leader runs retention");
+        add("metrics.refresh-interval", "5s", "how often outbox, slot and monitor statistics for /metrics and /health are read");
         add("ha.instance-id", null, "name of this process in leases and /health (default host:pid)");
     }
 

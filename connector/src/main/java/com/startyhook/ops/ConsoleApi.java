@@ -131,7 +131,7 @@ public final class ConsoleApi {
                 m.put("url", d.url());
                 m.put("payload", d.payload());
                 m.put("messageId", d.messageId());
-                m.put("attempts", d.attempts());
+                m.put("attemptHistory", d.attempts());
                 OpsServer.respondJson(exchange, 200, m);
             } else if (parts.length == 5 && "POST".equals(exchange.getRequestMethod())) {
                 if (!authorize(exchange)) {

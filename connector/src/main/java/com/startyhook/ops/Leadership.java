@@ -59,7 +59,7 @@ public final class Leadership implements AutoCloseable {
     }
 
     /** The advisory lock key: derived from the schema, so connectors with different schemas don't compete. */
-    static long lockKey(String schema) {
+    public static long lockKey(String schema) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(("startyhook-leader:" + schema)
                     .getBytes(StandardCharsets.UTF_8));

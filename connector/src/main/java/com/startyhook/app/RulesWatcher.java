@@ -1,0 +1,150 @@
+package com.startyhook.app;
+
+import com.startyhook.rules.Flow;
+import com.startyhook.rules.LiveValidator;
+import com.startyhook.rules.Problem;
+import com.startyhook.rules.RulesLoader;
+import com.startyhook.rules.ValidatedRules;
+import com.startyhook.signing.Secrets;
+import com.startyhook.store.Activations;
+import com.startyhook.store.Database;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the rule files on disk and the activations in the database (DESIGN §5): re-reads and
+ * re-validates the rules when a file changed, re-reads the activations each time, and says when
+ * the set of active flows (name, content and activation) changed, so the services can be told.
+ * An edited flow has a new content hash, so it is no longer active until activated again.
+ */
+final class RulesWatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(RulesWatcher.class);
+
+    private final Path dir;
+    private final Database database;
+    private final Secrets secrets;
+    private final boolean allowInsecureUrls;
+    private volatile ValidatedRules rules;
+    private volatile Map<String, Activations.Activation> activations = Map.of();
+    private volatile String fingerprint = "";
+
+    RulesWatcher(Path dir, Database database, Secrets secrets, boolean allowInsecureUrls) {
+        this.dir = dir;
+        this.database = database;
+        this.secrets = secrets;
+        this.allowInsecureUrls = allowInsecureUrls;
+    }
+
+    /** A consistent view of the rules and activations, taken together. */
+    record Snapshot(ValidatedRules rules, Map<String, Activations.Activation> activations) {
+        /** The active flows and their content and activation: when it changes, the services are told. */
+        String activeKey() {
+            StringBuilder b = new StringBuilder();
+            for (Flow f : rules.rules().flows().values()) {
+                Activations.Activation a = activations.get(f.name());
+                if (a != null && a.isActiveFor(f.contentHash())) {
+                    b.append(f.name()).append('=').append(f.contentHash()).append('@').append(a.activatedAt())
+                            .append(';');
+                }
+            }
+            return b.toString();
+        }
+
+        int activeFlows() {
+            String key = activeKey();
+            return key.isEmpty() ? 0 : key.split(";").length;
+        }
+    }
+
+    private volatile Snapshot snapshot;
+
+    /** The last snapshot; null before the first {@link #reload}. */
+    Snapshot snapshot() {
+        return snapshot;
+    }
+
+    /**
+     * Re-reads the activations, and the rules when a file changed.
+     *
+     * @return true when rules or activations changed
+     */
+    synchronized boolean reload(boolean initial) throws SQLException {
+        String current = fingerprint(dir);
+        Map<String, Activations.Activation> stored = new Activations(database).all();
+        boolean rulesChanged = !current.equals(fingerprint);
+        if (rulesChanged) {
+            ValidatedRules loaded = new RulesLoader(secrets, allowInsecureUrls).load(dir);
+            ValidatedRules live;
+            try (Connection c = database.connection()) {
+                live = new LiveValidator(c).validate(loaded.rules());
+            }
+            List<Problem> problems = Stream.concat(loaded.problems().stream(), live.problems().stream()).toList();
+            problems.forEach(p -> LOG.warn("Rule problem (the flow stays out until fixed): {}", p));
+            ValidatedRules previous = rules;
+            rules = new ValidatedRules(live.rules(), problems);
+            fingerprint = current;
+            logStates(previous, stored, initial);
+        }
+        boolean activationsChanged = !stored.equals(activations);
+        activations = stored;
+        if (rulesChanged || activationsChanged || snapshot == null) {
+            snapshot = new Snapshot(rules, stored);
+            return true;
+        }
+        return false;
+    }
+
+    private void logStates(ValidatedRules previous, Map<String, Activations.Activation> stored, boolean initial) {
+        for (Flow f : rules.rules().flows().values()) {
+            Flow before = previous == null ? null : previous.rules().flows().get(f.name());
+            Activations.Activation a = stored.get(f.name());
+            boolean active = a != null && a.isActiveFor(f.contentHash());
+            if (initial) {
+                LOG.info("Flow {}: {}", f.name(), active ? "active"
+                        : a != null && a.activeHash() != null ? "modified since activation: inactive until"
+                                + " `startyhook flows activate " + f.name() + "`" : "inactive");
+            } else if (before == null) {
+                LOG.info("New flow {} ({}): inactive until `startyhook flows activate {}`", f.name(), f.file(),
+                        f.name());
+            } else if (!before.contentHash().equals(f.contentHash()) && a != null && a.activeHash() != null) {
+                LOG.warn("Flow {} changed on disk: inactive until `startyhook flows activate {}`", f.name(), f.name());
+            }
+        }
+    }
+
+    /** A hash of every rule file's name and content: cheap for a few dozen small files. */
+    static String fingerprint(Path dir) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            List<Path> files = new ArrayList<>();
+            Path entities = dir.resolve(RulesLoader.ENTITIES_FILE);
+            if (Files.isRegularFile(entities)) {
+                files.add(entities);
+            }
+            Path flows = dir.resolve(RulesLoader.FLOWS_DIRECTORY);
+            if (Files.isDirectory(flows)) {
+                try (Stream<Path> s = Files.list(flows)) {
+                    s.filter(p -> p.toString().endsWith(".json")).sorted().forEach(files::add);
+                }
+            }
+            for (Path f : files) {
+                md.update(f.toString().getBytes(StandardCharsets.UTF_8));
+                md.update(Files.readAllBytes(f));
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (Exception e) {
+            return "unreadable:" + e.getMessage();
+        }
+    }
+}

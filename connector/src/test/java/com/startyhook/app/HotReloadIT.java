@@ -1,0 +1,144 @@
+package com.startyhook.app;
+
+import static com.startyhook.app.ConnectorFixture.eventFlow;
+import static com.startyhook.app.ConnectorFixture.writeFlow;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.startyhook.rules.RulesLoader;
+import com.startyhook.store.Activations;
+import com.startyhook.testsupport.HttpsReceiverExtension;
+import com.startyhook.testsupport.PostgresExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 6, hot reload: with {@code run} going, editing an active flow's file deactivates it at the
+ * next reload tick, a new file starts inactive, activation brings a flow back, and the publication
+ * follows the active flows' tables; all without a restart.
+ */
+class HotReloadIT {
+    @RegisterExtension
+    static final PostgresExtension PG = new PostgresExtension().withDemoSchema();
+    @RegisterExtension
+    final HttpsReceiverExtension receiver = new HttpsReceiverExtension();
+    @TempDir
+    Path rules;
+
+    private static final Duration PATIENCE = Duration.ofSeconds(90);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void editedFlowsStopAtOnceNewOnesStartInactiveAndThePublicationFollowsTheActiveFlows() throws Exception {
+        ConnectorFixture.writeEntities(rules);
+        writeFlow(rules, "projects", eventFlow("projects", "project", "\"create\"", receiver.url("/projects")));
+        writeFlow(rules, "customers", eventFlow("customers", "customer", "\"create\"", receiver.url("/customers")));
+        ConnectorFixture fixture = new ConnectorFixture(PG, rules, "hotreload").trust(receiver).withHttp();
+        try (Connector connector = fixture.start()) {
+            Activations activations = new Activations(connector.database());
+            assertThat(flowState(connector, "projects")).isEqualTo("inactive");
+            activate(activations, "projects");
+            activate(activations, "customers");
+            await().atMost(PATIENCE).until(() -> published(fixture), t -> t.equals(Set.of("erp.customer", "erp.project")));
+            awaitCapturing(connector, "erp.customer", "erp.project");
+
+            PG.execute("INSERT INTO erp.project (organization_id, code, name) VALUES (1, 'P1', 'first')");
+            await().atMost(PATIENCE).until(() -> actions("projects"), n -> n == 1);
+
+            // an edit on disk: the flow is modified, hence inactive, at the next reload tick
+            Path projects = rules.resolve("flows/projects.json");
+            writeFlow(rules, "projects", Files.readString(projects).replace("test flow projects", "edited"));
+            await().atMost(PATIENCE).until(() -> flowState(connector, "projects"), "modified"::equals);
+            await().atMost(PATIENCE).until(() -> published(fixture), t -> t.equals(Set.of("erp.customer")));
+            awaitCapturing(connector, "erp.customer");
+            PG.execute("INSERT INTO erp.project (organization_id, code, name) VALUES (1, 'P2', 'while modified')");
+            PG.execute("INSERT INTO erp.customer (organization_id, name) VALUES (1, 'marker after P2')");
+            await().atMost(PATIENCE).until(() -> actions("customers"), n -> n == 1);
+            assertThat(actions("projects")).as("no action for a change while the flow was modified").isEqualTo(1);
+
+            // a new flow file starts inactive: its table is not published, its events not queued
+            writeFlow(rules, "documents", eventFlow("documents", "document", "\"create\"", receiver.url("/docs")));
+            await().atMost(PATIENCE).until(() -> flowState(connector, "documents"), "inactive"::equals);
+            PG.execute("INSERT INTO erp.document (organization_id, doc_type) VALUES (1, 'order')");
+            PG.execute("INSERT INTO erp.customer (organization_id, name) VALUES (1, 'marker after document')");
+            await().atMost(PATIENCE).until(() -> actions("customers"), n -> n == 2);
+            assertThat(actions("documents")).isZero();
+            assertThat(published(fixture)).isEqualTo(Set.of("erp.customer"));
+
+            // activating the edited and the new flow: both tables published, events queued again
+            activate(activations, "projects");
+            activate(activations, "documents");
+            await().atMost(PATIENCE).until(() -> published(fixture),
+                    t -> t.equals(Set.of("erp.customer", "erp.document", "erp.project")));
+            awaitCapturing(connector, "erp.customer", "erp.document", "erp.project");
+            assertThat(flowState(connector, "projects")).isEqualTo("active");
+            PG.execute("INSERT INTO erp.project (organization_id, code, name) VALUES (1, 'P3', 'active again')");
+            PG.execute("INSERT INTO erp.document (organization_id, doc_type) VALUES (1, 'invoice')");
+            await().atMost(PATIENCE).until(() -> actions("projects") == 2 && actions("documents") == 1);
+            assertThat(PG.queryValue("SELECT string_agg(element_id, ',' ORDER BY id) FROM startyhook.action"
+                    + " WHERE flow_name = 'projects'")).as("P1 and P3, never P2").isEqualTo(PG.queryValue(
+                    "SELECT string_agg(id::text, ',' ORDER BY id) FROM erp.project WHERE code IN ('P1', 'P3')"));
+            await().atMost(PATIENCE).until(() -> receiver.receiver().requests().size() == 5);
+        }
+    }
+
+    private void activate(Activations activations, String flow) throws Exception {
+        String hash = RulesLoader.withoutSecretResolution(false).load(rules).rules().flows().get(flow).contentHash();
+        activations.activate(flow, hash, "test");
+    }
+
+    private static String flowState(Connector connector, String flow) throws Exception {
+        for (JsonNode f : JSON.readTree(ConnectorFixture.get(connector, "/api/flows").body())) {
+            if (flow.equals(f.get("name").asText())) {
+                return f.get("state").asText();
+            }
+        }
+        return "absent";
+    }
+
+    /**
+     * Waits until capture streams exactly these tables: a flow activated while no event flow was
+     * active starts matching once the slot exists again (capture creates it when it starts).
+     */
+    static void awaitCapturing(Connector connector, String... tables) {
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            JsonNode capture = JSON.readTree(ConnectorFixture.get(connector, "/health").body()).path("details")
+                    .path("capture");
+            assertThat(capture.path("state").asText()).isEqualTo("RUNNING");
+            Set<String> t = new TreeSet<>();
+            capture.path("tables").forEach(n -> t.add(n.asText()));
+            assertThat(t).isEqualTo(Set.of(tables));
+        });
+    }
+
+    private static long actions(String flow) throws Exception {
+        return PG.count("startyhook.action WHERE flow_name = '" + flow + "'");
+    }
+
+    /** The ERP tables in the publication (the connector also publishes its own heartbeat table). */
+    private static Set<String> published(ConnectorFixture fixture) throws Exception {
+        Set<String> tables = new TreeSet<>();
+        try (Connection c = PG.connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = ?"
+                        + " AND schemaname = 'erp'")) {
+            ps.setString(1, fixture.publication());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+        }
+        return tables;
+    }
+}

@@ -133,7 +133,8 @@ public final class Connector implements AutoCloseable {
                 return;
             }
             CaptureSource source = new CaptureSource(settings.dbUrl(), settings.dbUser(), settings.dbPassword());
-            events = new EventService(database, source, settings.capture(), delivery::wakeUp, clock);
+            events = new EventService(database, source, settings.capture(), delivery::wakeUp, clock,
+                    metrics.registry());
             monitor = new MonitorService(database, settings.monitor(), clock, delivery::wakeUp);
             appliedKey = null;
             applyToLeaderServices();

@@ -164,7 +164,7 @@ final class OutboxCommand implements Runnable {
             field(out, "url", d.url());
             field(out, "secret", d.secretRef());
             if (!"{}".equals(d.headers())) {
-                field(out, "headers", d.headers());
+                field(out, "headers", redactHeaders(d.headers()));
             }
             field(out, "timeout", d.timeoutMs() + " ms");
             field(out, "retries", d.retryScheduleMs().isEmpty() ? "none" : String.join(", ",
@@ -309,6 +309,21 @@ final class OutboxCommand implements Runnable {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(JSON.readTree(text));
         } catch (Exception e) {
             return text; // not JSON: show it as stored
+        }
+    }
+
+    private static final java.util.regex.Pattern SENSITIVE_HEADER =
+            java.util.regex.Pattern.compile("(?i).*(authorization|cookie|token|secret|key|password|signature).*");
+
+    /** Extra headers as stored, with the values of credential-like headers hidden. */
+    static String redactHeaders(String headersJson) {
+        try {
+            java.util.Map<String, String> headers = JSON.readValue(headersJson,
+                    new com.fasterxml.jackson.core.type.TypeReference<java.util.TreeMap<String, String>>() {});
+            headers.replaceAll((name, value) -> SENSITIVE_HEADER.matcher(name).matches() ? "***" : value);
+            return JSON.writeValueAsString(headers);
+        } catch (Exception e) {
+            return "(unreadable)";
         }
     }
 

@@ -48,9 +48,18 @@ public final class EventService implements AutoCloseable {
     private boolean started;
 
     public EventService(Database database, CaptureSource source, CaptureConfig config, Runnable wakeUp, Clock clock) {
+        this(database, source, config, wakeUp, clock, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    /**
+     * @param meters where the counters {@code startyhook.capture.changes{table,kind}} (net row changes
+     *               read from the WAL) and {@code startyhook.events.detected{event,flow}} go
+     */
+    public EventService(Database database, CaptureSource source, CaptureConfig config, Runnable wakeUp, Clock clock,
+            io.micrometer.core.instrument.MeterRegistry meters) {
         this.database = database;
         this.source = source;
-        this.sink = new EventSink(database.schema());
+        this.sink = new EventSink(database.schema(), meters);
         this.engine = new CaptureEngine(source, database.dataSource(), database.schema(), config,
                 new FailureInjectingSink(sink, wakeUp, failure), clock);
     }

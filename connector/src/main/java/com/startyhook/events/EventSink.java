@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Turns committed transactions into outbox rows: detects each flow's event on every element's net
@@ -27,9 +28,11 @@ import java.util.Set;
 final class EventSink implements TransactionSink {
     private final OutboxWriter outbox;
     private final String rememberSql;
+    private final MeterRegistry meters;
     private volatile FlowMatcher matcher = FlowMatcher.NONE;
 
-    EventSink(String schema) {
+    EventSink(String schema, MeterRegistry meters) {
+        this.meters = meters;
         this.outbox = new OutboxWriter(schema);
         this.rememberSql = "INSERT INTO " + schema + ".element_memory (flow_name, element_id)"
                 + " SELECT * FROM unnest(?::text[], ?::text[]) ON CONFLICT DO NOTHING RETURNING flow_name, element_id";
@@ -53,6 +56,10 @@ final class EventSink implements TransactionSink {
         List<Firing> firings = new ArrayList<>();
         for (CommittedTransaction tx : transactions) {
             for (ElementChange change : tx.changes()) {
+                if (change.kind() != ElementChange.Kind.NONE) {
+                    meters.counter("startyhook.capture.changes", "table", change.table(),
+                            "kind", change.kind().name().toLowerCase(java.util.Locale.ROOT)).increment();
+                }
                 for (ActiveFlow flow : m.flowsFor(change.table())) {
                     Firing f = fire(flow, tx, change);
                     if (f != null) {
@@ -60,6 +67,10 @@ final class EventSink implements TransactionSink {
                     }
                 }
             }
+        }
+        for (Firing f : firings) {
+            meters.counter("startyhook.events.detected", "event", f.detection().event().wireName(),
+                    "flow", f.flow().flow().name()).increment();
         }
         if (firings.isEmpty()) {
             return 0;

@@ -87,6 +87,7 @@ final class DemoCommand implements Callable<Integer> {
             print(out, "demo", "simulation stopped after " + steps + " ERP changes; waiting up to " + DRAIN.toSeconds()
                     + " s for the outbox to drain");
             boolean drained = demo.drain(DRAIN, hurry);
+            print(out, "demo", drained ? "outbox drained: nothing pending" : "outbox not drained in time");
             Demo.Summary summary = demo.finish();
             printSummary(out, summary, drained, demo.receiver().firstVerifiedAt().orElse(null));
             return summary.failed() == 0 && summary.delivered() > 0 ? ExitCodes.OK : ExitCodes.PROBLEMS;

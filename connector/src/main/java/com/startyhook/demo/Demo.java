@@ -78,6 +78,8 @@ public final class Demo implements AutoCloseable {
 
     static final String DB = "postgres";
     static final String SLOT = "startyhook";
+    /** How long the outbox must stay unchanged before the demo calls it drained. */
+    static final Duration QUIET = Duration.ofSeconds(2);
 
     private final Options options;
     private final Consumer<String> say;
@@ -223,22 +225,26 @@ public final class Demo implements AutoCloseable {
     }
 
     /**
-     * Waits until nothing is pending or being delivered and no new action has appeared for a
-     * moment (capture and monitors have caught up with the last changes), at most {@code max}.
+     * Waits until capture and monitors have caught up with the last simulated changes (at least one
+     * condition interval and a second have passed, and no new action appeared for two seconds) and
+     * nothing is pending or being delivered; at most {@code max}, or until {@code hurry} opens.
      * Returns whether the outbox drained.
      */
     public boolean drain(Duration max, CountDownLatch hurry) throws SQLException, InterruptedException {
-        long deadline = System.nanoTime() + max.toNanos();
-        long quietSince = System.nanoTime();
+        long start = System.nanoTime();
+        long deadline = start + max.toNanos();
+        long earliest = start + options.conditionInterval().plusSeconds(1).toNanos();
+        long quietSince = start;
         long lastTotal = -1;
         while (System.nanoTime() < deadline && hurry.getCount() > 0) {
             Map<String, Long> counts = actionsByStatus();
             long total = counts.values().stream().mapToLong(Long::longValue).sum();
             long open = counts.getOrDefault("pending", 0L) + counts.getOrDefault("delivering", 0L);
+            long now = System.nanoTime();
             if (total != lastTotal || open > 0) {
-                quietSince = System.nanoTime();
+                quietSince = now;
                 lastTotal = total;
-            } else if (System.nanoTime() - quietSince > Duration.ofSeconds(2).toNanos()) {
+            } else if (now >= earliest && now - quietSince >= QUIET.toNanos()) {
                 return true;
             }
             hurry.await(200, TimeUnit.MILLISECONDS);

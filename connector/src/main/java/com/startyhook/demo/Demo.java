@@ -35,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -111,7 +112,14 @@ public final class Demo implements AutoCloseable {
     /** Starts everything, in order; returns once capture streams, so no simulated change is missed. */
     public synchronized void start() throws IOException, SQLException {
         workDir = Files.createTempDirectory("startyhook-demo-");
-        postgres = EmbeddedPostgres.start();
+        // the receiver (key generation, TLS) starts while PostgreSQL does
+        CompletableFuture<DemoReceiver> receiverStart = CompletableFuture.supplyAsync(
+                () -> DemoReceiver.start(secret.getBytes(StandardCharsets.UTF_8), onWebhook));
+        try {
+            postgres = EmbeddedPostgres.start();
+        } finally {
+            receiver = receiverStart.join();
+        }
         String url = postgres.jdbcUrl(DB);
         try (Connection c = DriverManager.getConnection(url, postgres.user(), postgres.password());
                 Statement s = c.createStatement()) {
@@ -120,7 +128,6 @@ public final class Demo implements AutoCloseable {
         say.accept("PostgreSQL " + serverVersion(url) + " (embedded, wal_level=logical) on port " + postgres.port()
                 + " with the demo ERP schema (erp.customer, erp.project, erp.document, erp.product, erp.stock_movement)");
 
-        receiver = DemoReceiver.start(secret.getBytes(StandardCharsets.UTF_8), onWebhook);
         Path caBundle = receiver.writeCertificate(workDir.resolve("receiver.pem"));
         say.accept("receiver: https://localhost:" + receiver.port() + "/ (self-signed certificate, trusted by the"
                 + " connector through delivery.ca-bundle; signatures checked, duplicates dropped on X-StartyHook-Id)");

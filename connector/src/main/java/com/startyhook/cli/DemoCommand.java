@@ -21,11 +21,12 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Runs everything on an embedded PostgreSQL with the demo ERP, the example flows, a local HTTPS",
-            "receiver and simulated ERP activity, and prints each webhook as it arrives with its signature check.",
-            "Runs until Ctrl-C or for --duration, then waits for the outbox to drain, prints a summary and",
-            "'RESULT delivered=N verified=N failed=F'; exit code 0 when webhooks arrived and none failed.",
-            "Needs nothing but a JDK: PostgreSQL, receiver and rules are temporary and removed at the end."})
+        description = {"Runs everything on embedded defaults: a PostgreSQL with the demo ERP schema,",
+            "the example flows, a local HTTPS receiver and simulated ERP activity, and prints",
+            "each webhook as it arrives with its signature check. Runs until Ctrl-C or for",
+            "--duration, waits for the outbox to drain, prints a summary and the line",
+            "'RESULT delivered=N verified=N failed=F' (exit code 0: webhooks arrived, none",
+            "failed). Needs only a JDK; all it starts or writes is removed at the end."})
 final class DemoCommand implements Callable<Integer> {
     static final Duration DRAIN = Duration.ofSeconds(15);
 

@@ -60,7 +60,7 @@ public final class Demo implements AutoCloseable {
             }
             if (!(stepsPerSecond > 0 && stepsPerSecond <= 1000)) {
                 throw new IllegalArgumentException("--rate must be more than 0 and at most 1000 ERP changes per second; got "
-                        + stepsPerSecond);
+                        + java.math.BigDecimal.valueOf(stepsPerSecond).stripTrailingZeros().toPlainString());
             }
         }
     }

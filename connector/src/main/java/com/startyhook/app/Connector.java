@@ -92,12 +92,16 @@ public final class Connector implements AutoCloseable {
         LOG.info("Starting StartyHook: {}", settings);
         database = new Database(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), settings.schema(),
                 settings.poolSize());
+        try (Connection c = database.connection()) {
+            DatabasePreflight.check(c);
+        }
         database.migrate();
         new JvmMemoryMetrics().bindTo(meters);
         registerGauges();
         reloadRules(true);
 
-        delivery = new DeliveryService(database, settings.delivery(), new Secrets(environment), clock, meters);
+        delivery = new DeliveryService(database, settings.delivery(), new Secrets(environment), clock, meters,
+                settings.instanceId());
         delivery.start();
 
         leadership = new Leadership(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), settings.schema(),

@@ -9,11 +9,11 @@ import java.util.regex.Pattern;
  *
  * @param slotName            logical replication slot ({@code capture.slot})
  * @param publicationName     filtered publication holding the tables active event flows use ({@code capture.publication})
- * @param heartbeatInterval   how often a heartbeat advances the slot on an idle database ({@code capture.heartbeat.interval})
- * @param pollInterval        Debezium poll interval; commit-to-outbox latency is about this ({@code capture.poll.interval})
- * @param maxBatchSize        most change records handled in one outbox transaction ({@code capture.batch.size})
- * @param restartBackoff      first delay before restarting a failed engine, doubled on each failure ({@code capture.restart.backoff})
- * @param restartBackoffMax   longest delay between engine restarts ({@code capture.restart.backoff.max})
+ * @param heartbeatInterval   how often a heartbeat advances the slot on an idle database ({@code capture.heartbeat-interval})
+ * @param pollInterval        Debezium poll interval; commit-to-outbox latency is about this ({@code capture.poll-interval})
+ * @param maxBatchSize        most change records handled in one outbox transaction ({@code capture.max-batch-size})
+ * @param restartBackoff      first delay before restarting a failed engine, doubled on each failure ({@code capture.restart-backoff})
+ * @param restartBackoffMax   longest delay between engine restarts ({@code capture.restart-backoff-max})
  */
 public record CaptureConfig(String slotName, String publicationName, Duration heartbeatInterval, Duration pollInterval,
         int maxBatchSize, Duration restartBackoff, Duration restartBackoffMax) {
@@ -38,17 +38,17 @@ public record CaptureConfig(String slotName, String publicationName, Duration he
             throw new ConfigurationException("capture.publication '" + publicationName + "' is not a plain lower-case"
                     + " SQL identifier; use letters, digits and underscores, e.g. " + DEFAULT_PUBLICATION_NAME);
         }
-        positive(heartbeatInterval, "capture.heartbeat.interval", "10s");
-        positive(pollInterval, "capture.poll.interval", "50ms");
+        positive(heartbeatInterval, "capture.heartbeat-interval", "10s");
+        positive(pollInterval, "capture.poll-interval", "50ms");
         if (maxBatchSize < 1 || maxBatchSize > 100_000) {
-            throw new ConfigurationException("capture.batch.size must be between 1 and 100000, got " + maxBatchSize
+            throw new ConfigurationException("capture.max-batch-size must be between 1 and 100000, got " + maxBatchSize
                     + "; the default is " + DEFAULT_MAX_BATCH_SIZE);
         }
-        positive(restartBackoff, "capture.restart.backoff", "1s");
-        positive(restartBackoffMax, "capture.restart.backoff.max", "2m");
+        positive(restartBackoff, "capture.restart-backoff", "1s");
+        positive(restartBackoffMax, "capture.restart-backoff-max", "2m");
         if (restartBackoffMax.compareTo(restartBackoff) < 0) {
-            throw new ConfigurationException("capture.restart.backoff.max (" + restartBackoffMax
-                    + ") must not be shorter than capture.restart.backoff (" + restartBackoff + ")");
+            throw new ConfigurationException("capture.restart-backoff-max (" + restartBackoffMax
+                    + ") must not be shorter than capture.restart-backoff (" + restartBackoff + ")");
         }
     }
 

@@ -131,6 +131,7 @@ public final class CaptureEngine implements AutoCloseable {
             return;
         }
         pendingStart = null;
+        state = State.STARTING;
         try {
             Set<String> published = published(tables, stateSchema);
             publication.ensure(published);

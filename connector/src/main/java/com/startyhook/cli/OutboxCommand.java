@@ -19,11 +19,8 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -184,7 +181,7 @@ final class OutboxCommand implements Runnable {
                 out.println("no attempts yet");
             } else {
                 out.println("attempts:");
-                Table table = new Table("#", "STARTED", "DURATION", "HTTP", "OUTCOME", "ERROR", "WORKER");
+                Table table = new Table("#", "STARTED", "DURATION", "HTTP", "OUTCOME", "ERROR", "WORKER").maxWidth(300);
                 for (Attempt t : d.attempts()) {
                     table.row(Integer.toString(t.attemptNo()), time(t.startedAt()), t.durationMs() + " ms",
                             t.httpStatus() == null ? "-" : t.httpStatus().toString(), t.outcome(),
@@ -303,35 +300,6 @@ final class OutboxCommand implements Runnable {
         }
     }
 
-    /** An aligned text table. */
-    static final class Table {
-        private final List<String[]> rows = new ArrayList<>();
-
-        Table(String... header) {
-            rows.add(header);
-        }
-
-        void row(String... cells) {
-            rows.add(cells);
-        }
-
-        void print(PrintWriter out) {
-            int[] width = new int[rows.get(0).length];
-            for (String[] r : rows) {
-                for (int i = 0; i < r.length; i++) {
-                    width[i] = Math.max(width[i], r[i].length());
-                }
-            }
-            for (String[] r : rows) {
-                StringBuilder line = new StringBuilder();
-                for (int i = 0; i < r.length; i++) {
-                    line.append(i == r.length - 1 ? r[i] : String.format("%-" + width[i] + "s  ", r[i]));
-                }
-                out.println(line.toString().stripTrailing());
-            }
-        }
-    }
-
     static String time(Instant t) {
         return t == null ? "-" : t.truncatedTo(ChronoUnit.MILLIS).toString();
     }
@@ -348,27 +316,13 @@ final class OutboxCommand implements Runnable {
         return "  " + text.replace("\n", "\n  ");
     }
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-
-    /** "500ms", "30s", "5m", "1h", "2d", or ISO-8601 (PT5M). */
+    /** "500ms", "30s", "5m", "1h", "2d", or ISO-8601 (PT5M): the same forms as rule files and configuration. */
     static Duration parseDuration(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        Matcher m = DURATION.matcher(t);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        }
-        try {
-            return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
-        } catch (DateTimeParseException e) {
+        Duration d = com.startyhook.rules.Durations.parse(text);
+        if (d == null) {
             throw new IllegalArgumentException("'" + text + "' is not a duration; write e.g. 500ms, 30s, 5m, 1h or 2d");
         }
+        return d;
     }
 
     static String formatDuration(Duration d) {

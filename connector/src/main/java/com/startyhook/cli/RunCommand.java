@@ -89,6 +89,11 @@ final class RunCommand implements Callable<Integer> {
         }
         try {
             connector.start();
+        } catch (java.sql.SQLException e) {
+            connector.close();
+            throw new com.startyhook.ConfigurationException("cannot use the database at "
+                    + com.startyhook.store.Database.redactUrl(settings.dbUrl()) + " as " + settings.dbUser() + ": "
+                    + DatabaseOptions.rootMessage(e) + "; check db.url, db.user and db.password", e);
         } catch (Exception e) {
             connector.close();
             throw e;
@@ -98,7 +103,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     static void printCatalogue(PrintWriter out) {
-        Table t = new Table("KEY", "DEFAULT", "ENVIRONMENT", "DESCRIPTION");
+        Table t = new Table("KEY", "DEFAULT", "ENVIRONMENT", "DESCRIPTION").maxWidth(200);
         for (ConfigKey k : ConfigCatalogue.keys()) {
             t.row(k.key(), k.defaultValue() == null ? "-" : k.defaultValue(), k.environmentVariable(),
                     (k.secret() ? "(secret) " : "") + k.description());

@@ -4,20 +4,27 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A plain aligned text table for command output. Cells longer than 60 characters are cut. */
+/** A plain aligned text table for command output. Cells longer than the maximum width are cut. */
 final class Table {
-    private static final int MAX = 60;
+    private static final int DEFAULT_MAX = 60;
     private final List<String[]> rows = new ArrayList<>();
+    private int max = DEFAULT_MAX;
 
     Table(String... header) {
         rows.add(header);
+    }
+
+    /** Cells up to {@code width} characters are printed whole. */
+    Table maxWidth(int width) {
+        this.max = width;
+        return this;
     }
 
     Table row(Object... cells) {
         String[] r = new String[cells.length];
         for (int i = 0; i < cells.length; i++) {
             String s = cells[i] == null ? "" : cells[i].toString().replace('\n', ' ');
-            r[i] = s.length() > MAX ? s.substring(0, MAX - 1) + "…" : s;
+            r[i] = s.length() > max ? s.substring(0, max - 1) + "…" : s;
         }
         rows.add(r);
         return this;

@@ -47,7 +47,7 @@ public final class ConfigCatalogue {
         add("delivery.ca-bundle", null, "PEM file of extra CA certificates to trust (in addition to the JDK's)");
         add("delivery.client-certificate", null, "PEM or PKCS12 (.p12/.pfx) client certificate for mutual TLS");
         add("delivery.client-key", null, "PEM private key of the client certificate (when the certificate is PEM)");
-        secret("delivery.client-key-password", null, "password of the client key or PKCS12 file, if any");
+        add("delivery.client-key-password", null, "reference (env:NAME or file:PATH) to the password of the client key or PKCS12 file");
         add("delivery.max-response-excerpt", "4096", "bytes of a receiver's response kept in the attempt log");
         add("delivery.max-retry-after", "6h", "cap on a receiver's Retry-After");
         add("delivery.retry-jitter", "0.2", "random spread of retry delays (0.2 = plus or minus 20 %)");

@@ -20,7 +20,6 @@ import java.util.regex.Pattern;
  * defaults. Typed getters validate and name the key and its source in their messages.
  */
 public final class Settings {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB|TB)?", Pattern.CASE_INSENSITIVE);
 
     private final Map<String, String> values;
@@ -90,35 +89,9 @@ public final class Settings {
     }
 
     private static String suggestion(String name) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (ConfigKey k : ConfigCatalogue.keys()) {
-            int d = distance(name, k.key());
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = k.key();
-            }
-        }
-        return best != null && bestDistance <= 3 ? " (did you mean '" + best + "'?)" : "";
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        String best = com.startyhook.rules.Suggestions.closest(name,
+                ConfigCatalogue.keys().stream().map(ConfigKey::key).toList());
+        return best != null ? " (did you mean '" + best + "'?)" : "";
     }
 
     private static ConfigKey known(String key) {
@@ -219,26 +192,11 @@ public final class Settings {
 
     /** Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d} or ISO-8601 ({@code PT30S}). */
     public static Duration parseDuration(String text) {
-        if (text == null) {
-            throw new IllegalArgumentException("no duration");
-        }
-        String t = text.trim();
-        Matcher m = DURATION.matcher(t);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        }
-        try {
-            return Duration.parse(t.toUpperCase(Locale.ROOT));
-        } catch (RuntimeException e) {
+        Duration d = com.startyhook.rules.Durations.parse(text);
+        if (d == null) {
             throw new IllegalArgumentException("not a duration: " + text);
         }
+        return d;
     }
 
     /** Where a key's value came from, for messages (never the value of a secret). */

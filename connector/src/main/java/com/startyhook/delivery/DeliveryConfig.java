@@ -25,7 +25,7 @@ import java.time.Duration;
  *                           certificate ({@code delivery.client-key})
  * @param clientKeyPassword  secret reference (env:NAME or file:PATH) of the PKCS12 password, or null
  *                           ({@code delivery.client-key-password})
- * @param allowInsecureUrls  allow http:// URLs (local testing only) ({@code delivery.allow-insecure-urls})
+ * @param allowInsecureUrls  allow http:// URLs (local testing only) ({@code rules.allow-insecure-urls})
  * @param maxResponseExcerpt bytes of a response body kept in the attempt log ({@code delivery.max-response-excerpt})
  * @param maxRetryAfter      cap on a receiver's Retry-After ({@code delivery.max-retry-after})
  * @param jitter             random spread of retry delays, 0.2 = ±20 % ({@code delivery.retry-jitter})

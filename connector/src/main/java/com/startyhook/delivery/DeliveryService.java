@@ -53,12 +53,21 @@ public final class DeliveryService implements AutoCloseable {
 
     public DeliveryService(Database database, DeliveryConfig config, Secrets secrets, Clock clock,
             MeterRegistry meters) {
+        this(database, config, secrets, clock, meters, null);
+    }
+
+    /**
+     * @param instanceId name of this process in {@code lease_owner} and {@code attempt.worker}
+     *                   ({@code ha.instance-id}); null for host:pid:random
+     */
+    public DeliveryService(Database database, DeliveryConfig config, Secrets secrets, Clock clock,
+            MeterRegistry meters, String instanceId) {
         this.database = database;
         this.config = config;
         this.secrets = secrets;
         this.clock = clock;
         this.meters = meters;
-        this.instanceId = defaultInstanceId();
+        this.instanceId = instanceId == null || instanceId.isBlank() ? defaultInstanceId() : instanceId.strip();
     }
 
     /** Starts the workers and the LISTEN connection. */

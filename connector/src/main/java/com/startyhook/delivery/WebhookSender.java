@@ -157,7 +157,7 @@ final class WebhookSender implements AutoCloseable {
         }
         if (scheme.equals("http") && !config.allowInsecureUrls()) {
             return CompletableFuture.completedFuture(refused(now, "url '" + action.url() + "' is not https; "
-                    + "plain http is refused unless delivery.allow-insecure-urls=true (local testing only)"));
+                    + "plain http is refused unless rules.allow-insecure-urls=true (local testing only)"));
         }
         byte[] secret;
         try {
@@ -246,6 +246,10 @@ final class WebhookSender implements AutoCloseable {
 
     /** A short, operator-readable description of a transport failure. */
     static String describe(Exception e, int timeoutMs) {
+        if (e instanceof org.apache.hc.client5.http.ConnectTimeoutException) {
+            return "connect timeout: could not connect (TCP and TLS) within delivery.connect-timeout ("
+                    + e.getMessage() + ")";
+        }
         if (e instanceof SocketTimeoutException || e instanceof java.util.concurrent.TimeoutException
                 || e.getClass().getSimpleName().contains("Timeout")) {
             return "timeout: no response within " + timeoutMs + " ms (" + e.getMessage() + ")";

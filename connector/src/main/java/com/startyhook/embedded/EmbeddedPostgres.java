@@ -34,6 +34,18 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     /** Starts a server on {@code dataDirectory}, keeping its data across restarts when given. */
     public static EmbeddedPostgres start(Path dataDirectory) {
+        return start(dataDirectory, 0);
+    }
+
+    /**
+     * Starts a server on {@code dataDirectory} (kept across restarts when given) listening on
+     * {@code port} (0: a free one). Stopping it and starting it again with the same directory and
+     * port is a database restart as clients see it: the same URL, the same data.
+     */
+    public static EmbeddedPostgres start(Path dataDirectory, int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0 (any free port) or 1-65535, not " + port);
+        }
         String clusterName = "startyhook_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try {
             var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
@@ -47,6 +59,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
                     .setServerConfig("full_page_writes", "off");
             if (dataDirectory != null) {
                 builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
+            }
+            if (port > 0) {
+                builder.setPort(port);
             }
             EmbeddedPostgres pg = new EmbeddedPostgres(builder.start());
             pg.checkOwnServer(clusterName);

@@ -146,7 +146,7 @@ public final class EventService implements AutoCloseable {
             if (actionsEnqueued > 0) {
                 wakeUp.run();
             }
-            if (failure.compareAndSet(FailurePoint.AFTER_OUTBOX_COMMIT, null)) {
+            if (actionsEnqueued > 0 && failure.compareAndSet(FailurePoint.AFTER_OUTBOX_COMMIT, null)) {
                 throw new CaptureException("injected failure after the outbox commit");
             }
         }

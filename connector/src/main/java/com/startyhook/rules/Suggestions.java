@@ -4,11 +4,11 @@ import java.util.Collection;
 import java.util.Locale;
 
 /** "Did you mean" for misspelt field names, events, operators and entities. */
-final class Suggestions {
+public final class Suggestions {
     private Suggestions() {}
 
     /** The candidate closest to {@code word} when it is close enough to be a likely typo, else null. */
-    static String closest(String word, Collection<String> candidates) {
+    public static String closest(String word, Collection<String> candidates) {
         String normalized = normalize(word);
         String best = null;
         int bestDistance = Integer.MAX_VALUE;

@@ -1,0 +1,51 @@
+package com.startyhook.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.startyhook.ConfigurationException;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class CaptureConfigTest {
+    private static final CaptureConfig D = CaptureConfig.defaults();
+
+    @Test
+    void badValuesNameTheirKey() {
+        assertThatThrownBy(() -> D.withSlotName("My-Slot")).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("capture.slot");
+        assertThatThrownBy(() -> new CaptureConfig("s", "bad name", D.heartbeatInterval(), D.pollInterval(), 10,
+                D.restartBackoff(), D.restartBackoffMax())).hasMessageContaining("capture.publication");
+        assertThatThrownBy(() -> D.withPollInterval(Duration.ZERO)).hasMessageContaining("capture.poll-interval");
+        assertThatThrownBy(() -> D.withMaxBatchSize(0)).hasMessageContaining("capture.max-batch-size");
+        assertThatThrownBy(() -> D.withRestartBackoff(Duration.ofMinutes(5), Duration.ofSeconds(1)))
+                .hasMessageContaining("capture.restart-backoff-max");
+    }
+
+    @Test
+    void debeziumIsConfiguredForAFilteredPublicationWithoutSnapshotAndWithTransactions() {
+        CaptureSource source = new CaptureSource("jdbc:postgresql://db.example:6543/erp?sslmode=require", "erp", "pw");
+        Properties p = CaptureEngine.properties(source, D, "startyhook",
+                CaptureEngine.published(Set.of("erp.document", "erp.product"), "startyhook"), "id-1");
+        assertThat(p.getProperty("database.hostname")).isEqualTo("db.example");
+        assertThat(p.getProperty("database.port")).isEqualTo("6543");
+        assertThat(p.getProperty("database.dbname")).isEqualTo("erp");
+        assertThat(p.getProperty("database.sslmode")).isEqualTo("require");
+        assertThat(p.getProperty("table.include.list"))
+                .isEqualTo("erp\\.document,erp\\.product,startyhook\\.capture_heartbeat");
+        assertThat(p.getProperty("publication.autocreate.mode")).isEqualTo("filtered");
+        assertThat(p.getProperty("snapshot.mode")).isEqualTo("no_data");
+        assertThat(p.getProperty("provide.transaction.metadata")).isEqualTo("true");
+        assertThat(p.getProperty("offset.storage")).isEqualTo(DatabaseOffsetStore.class.getName());
+        assertThat(p.getProperty("heartbeat.action.query")).contains("startyhook.capture_heartbeat");
+        assertThat(p.getProperty("slot.drop.on.stop")).isEqualTo("false");
+    }
+
+    @Test
+    void aCaptureSourcePrintsNoPassword() {
+        assertThat(new CaptureSource("jdbc:postgresql://h/erp?password=secret", "u", "secret").toString())
+                .doesNotContain("secret");
+    }
+}

@@ -1,0 +1,54 @@
+package com.startyhook.fault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.startyhook.testsupport.ConnectorProcess;
+import com.startyhook.testsupport.PostgresExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Fault 1: the connector process is killed with SIGKILL at random moments under load and started
+ * again, three times. Nothing is lost: capture resumes from the offsets committed with the outbox,
+ * and actions that a dead process had claimed are delivered once their lease expires.
+ */
+class ConnectorKilledIT {
+    @RegisterExtension
+    static final PostgresExtension PG = new PostgresExtension().withDemoSchema();
+
+    @Test
+    @Timeout(value = 150, unit = java.util.concurrent.TimeUnit.SECONDS)
+    void killedThreeTimesUnderLoadLosesNothing() throws Exception {
+        Random random = new Random(42);
+        try (FaultBed bed = new FaultBed("killed", PG.jdbcUrl(), PG.user(), PG.password())) {
+            bed.flows("5s", List.of("500ms", "1s", "2s", "2s", "2s", "2s", "2s", "2s", "2s", "2s"));
+            ConnectorProcess connector = bed.connector("run").start();
+            bed.awaitCapturing(connector);
+            try (ProjectLoad load = bed.load(7, 30).start()) {
+                for (int kill = 1; kill <= 3; kill++) {
+                    // a random moment: somewhere in the middle of capturing and delivering
+                    long runFor = 2_000 + random.nextInt(4_000);
+                    long before = load.transactions();
+                    await().pollDelay(Duration.ofMillis(runFor)).atMost(Duration.ofMillis(runFor + 1_000))
+                            .until(() -> true);
+                    assertThat(load.transactions()).as("load runs while the connector does").isGreaterThan(before);
+                    connector.kill();
+                    // the load goes on while the connector is dead: the slot keeps those changes
+                    long whileDead = load.transactions();
+                    await().atMost(Duration.ofSeconds(10)).until(() -> load.transactions() > whileDead + 5);
+                    connector.start();
+                    bed.awaitCapturing(connector);
+                }
+                await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
+            }
+            FaultBed.Outcome outcome = bed.verifyEverythingDeliveredOnce("connector SIGKILL x3 under load",
+                    Duration.ofSeconds(60));
+            assertThat(outcome.produced()).isGreaterThan(100);
+        }
+    }
+}

@@ -23,7 +23,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -285,16 +284,33 @@ class DocumentationTest {
     // ---- README: configuration table -----------------------------------------------------------
 
     @Test
-    @Disabled("until the README configuration table is written")
-    void theReadmeConfigurationReferenceListsEveryKey() throws IOException {
+    void theReadmeConfigurationReferenceListsEveryKeyWithItsDefaultAndVariable() throws IOException {
         String readme = read("README.md");
         int start = readme.indexOf("\n## Configuration reference");
         assertThat(start).as("README.md has a '## Configuration reference' section").isNotNegative();
         int end = readme.indexOf("\n## ", start + 1);
         String section = readme.substring(start, end < 0 ? readme.length() : end);
-        List<String> missing = ConfigCatalogue.keys().stream().map(ConfigKey::key)
-                .filter(k -> !section.contains("`" + k + "`")).toList();
-        assertThat(missing).as("configuration keys missing from README.md's configuration reference").isEmpty();
+        Map<String, String> rows = new LinkedHashMap<>();
+        for (String line : section.split("\n")) {
+            Matcher row = Pattern.compile("^\\|\\s*`([a-z0-9.-]+)`\\s*\\|(.*)$").matcher(line);
+            if (row.matches()) {
+                rows.put(row.group(1), row.group(2));
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        for (ConfigKey k : ConfigCatalogue.keys()) {
+            String row = rows.get(k.key());
+            if (row == null) {
+                problems.add(k.key() + ": no row");
+            } else if (!row.contains("`" + k.environmentVariable() + "`")) {
+                problems.add(k.key() + ": row does not name " + k.environmentVariable());
+            } else if (k.defaultValue() != null && !row.contains("`" + k.defaultValue() + "`")) {
+                problems.add(k.key() + ": row does not give the default `" + k.defaultValue() + "`");
+            }
+        }
+        rows.keySet().stream().filter(k -> ConfigCatalogue.get(k) == null)
+                .forEach(k -> problems.add(k + ": in the README table but not in the catalogue"));
+        assertThat(problems).as("README.md's configuration reference against ConfigCatalogue").isEmpty();
     }
 
     private static List<Path> flowFiles() throws IOException {

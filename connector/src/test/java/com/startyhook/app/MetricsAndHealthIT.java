@@ -88,6 +88,10 @@ class MetricsAndHealthIT {
                             .isEqualTo(5);
                     assertThat(m.value("startyhook_actions_enqueued_total",
                             Map.of("source", "event", "event", "create"))).isEqualTo(5);
+                    assertThat(m.value("startyhook_capture_changes_total",
+                            Map.of("table", "erp.project", "kind", "create"))).isEqualTo(5);
+                    assertThat(m.value("startyhook_events_detected_total",
+                            Map.of("event", "create", "flow", "projects"))).isEqualTo(5);
                     assertThat(m.value("startyhook_replication_slot_lag_bytes", Map.of())).isGreaterThanOrEqualTo(0);
                     assertThat(m.value("startyhook_leader", Map.of())).isEqualTo(1);
                     assertThat(m.value("startyhook_flows_active", Map.of())).isEqualTo(3);

@@ -332,8 +332,9 @@ public final class Benchmark {
     private void dropState() throws SQLException {
         try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
             for (int i = 0; i < 100; i++) {
-                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name"
-                        + " IN ('" + ConnectorUnderTest.SLOT + "', '" + RAW_SLOT + "')")) {
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE active"
+                        + " AND database = current_database() AND slot_name IN ('" + ConnectorUnderTest.SLOT + "', '"
+                        + RAW_SLOT + "')")) {
                     rs.next();
                     if (rs.getInt(1) == 0) {
                         break;
@@ -341,8 +342,9 @@ public final class Benchmark {
                 }
                 Thread.sleep(100);
             }
-            s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name IN ('"
-                    + ConnectorUnderTest.SLOT + "', '" + RAW_SLOT + "')");
+            s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                    + " WHERE database = current_database() AND slot_name IN ('" + ConnectorUnderTest.SLOT + "', '"
+                    + RAW_SLOT + "')");
             s.execute("DROP PUBLICATION IF EXISTS " + ConnectorUnderTest.SLOT);
             s.execute("DROP PUBLICATION IF EXISTS " + RAW_SLOT);
             s.execute("DROP SCHEMA IF EXISTS " + ConnectorUnderTest.SCHEMA + " CASCADE");
@@ -353,8 +355,8 @@ public final class Benchmark {
 
     private boolean slotActive(String slot) {
         try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = '"
-                        + slot + "'")) {
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE active"
+                        + " AND database = current_database() AND slot_name = '" + slot + "'")) {
             rs.next();
             return rs.getInt(1) == 1;
         } catch (SQLException e) {

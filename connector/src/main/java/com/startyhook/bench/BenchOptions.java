@@ -21,6 +21,10 @@ public record BenchOptions(List<Case> cases, int rows, int rate, int seconds, St
 
     public enum Case { BACKLOG, LIVE, MIXED }
 
+    /** Keys the benchmark owns: it drops its schema and slots by these names at the end. */
+    static final java.util.Set<String> OWN_KEYS = java.util.Set.of("capture.slot", "capture.publication", "rules.dir",
+            "http.port", "delivery.ca-bundle");
+
     public static final int DEFAULT_ROWS = 100_000;
     public static final int DEFAULT_RATE = 1_000;
     public static final int DEFAULT_SECONDS = 30;
@@ -37,6 +41,12 @@ public record BenchOptions(List<Case> cases, int rows, int rate, int seconds, St
         }
         if (seconds < 1 || seconds > 3600) {
             throw new ConfigurationException("--seconds must be between 1 and 3600, got " + seconds);
+        }
+        for (String key : settings.keySet()) {
+            if (OWN_KEYS.contains(key) || key.startsWith("db.")) {
+                throw new ConfigurationException("--set " + key + ": the benchmark sets this key itself (its own"
+                        + " schema, slots, rules and receiver); use --db and --db-user for the database");
+            }
         }
         cases = List.copyOf(cases);
         settings = Map.copyOf(settings);

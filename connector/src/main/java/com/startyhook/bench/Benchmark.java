@@ -298,8 +298,8 @@ public final class Benchmark {
     }
 
     private void memory(PeakMemory.Peak peak) {
-        out.printf(Locale.ROOT, "  peak memory of the benchmark JVM (connector + receiver + load generator): heap %d MB,"
-                + " RSS %s MB%s%n", peak.heapMb(), peak.rssMb() < 0 ? "n/a" : Long.toString(peak.rssMb()),
+        out.printf(Locale.ROOT, "  peak memory of the benchmark JVM (connector + receiver + load generator): heap %d MB"
+                + " (live after GC %d MB), RSS %s MB%s%n", peak.heapMb(), peak.liveHeapMb(), peak.rssMb() < 0 ? "n/a" : Long.toString(peak.rssMb()),
                 peak.rssReset() ? "" : " (RSS high-water mark since JVM start)");
         peakRssMb = Math.max(peakRssMb, peak.rssMb());
         out.flush();

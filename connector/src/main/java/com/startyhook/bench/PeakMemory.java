@@ -17,9 +17,13 @@ final class PeakMemory {
     private static final Path STATUS = Path.of("/proc/self/status");
     private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
 
-    record Peak(long heapBytes, long rssBytes, boolean rssReset) {
+    record Peak(long heapBytes, long liveHeapBytes, long rssBytes, boolean rssReset) {
         long heapMb() {
             return heapBytes >> 20;
+        }
+
+        long liveHeapMb() {
+            return liveHeapBytes >> 20;
         }
 
         long rssMb() {
@@ -28,6 +32,33 @@ final class PeakMemory {
     }
 
     private boolean rssReset;
+    private volatile long liveHeap;
+    private final Thread sampler;
+
+    /**
+     * Also samples, every 100 ms, the heap in use after the last collection of each pool: the
+     * peak of live data, which the pools' peak usage (young generation sized by the collector)
+     * overstates.
+     */
+    PeakMemory() {
+        sampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                long used = 0;
+                for (MemoryPoolMXBean pool : heapPools()) {
+                    var after = pool.getCollectionUsage();
+                    used += after == null ? 0 : after.getUsed();
+                }
+                liveHeap = Math.max(liveHeap, used);
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "bench-memory");
+        sampler.setDaemon(true);
+        sampler.start();
+    }
 
     /** Starts a phase: forgets earlier peaks (after a GC, so that the phase starts from live data). */
     void reset() {
@@ -35,6 +66,7 @@ final class PeakMemory {
         for (MemoryPoolMXBean pool : heapPools()) {
             pool.resetPeakUsage();
         }
+        liveHeap = 0;
         try {
             Files.writeString(CLEAR_REFS, "5"); // resets VmHWM to the current RSS (Linux 4.0+)
             rssReset = true;
@@ -48,7 +80,7 @@ final class PeakMemory {
         for (MemoryPoolMXBean pool : heapPools()) {
             heap += pool.getPeakUsage().getUsed();
         }
-        return new Peak(heap, statusKb("VmHWM:") * 1024, rssReset);
+        return new Peak(heap, liveHeap, statusKb("VmHWM:") * 1024, rssReset);
     }
 
     static long maxHeapMb() {

@@ -21,7 +21,7 @@ class SettingsTest {
         assertThat(s.integer("delivery.workers", 1, 100)).isEqualTo(9);
         assertThat(s.integer("delivery.batch-size", 1, 100)).isEqualTo(6);
         assertThat(s.string("db.schema")).isEqualTo("from_file");
-        assertThat(s.duration("delivery.lease")).isEqualTo(Duration.ofSeconds(60));
+        assertThat(s.duration("delivery.lease")).isEqualTo(Duration.ofMinutes(2));
         assertThat(s.source("delivery.workers")).isEqualTo("flag --delivery.workers");
     }
 

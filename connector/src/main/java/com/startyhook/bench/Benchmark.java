@@ -4,26 +4,19 @@ import com.startyhook.app.ConnectorSettings;
 import com.startyhook.embedded.EmbeddedPostgres;
 import com.startyhook.receiver.HttpsReceiver;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-import org.postgresql.Driver;
 
 /**
  * {@code startyhook bench}: end-to-end throughput and commit-to-receipt latency of the real
@@ -32,7 +25,6 @@ import org.postgresql.Driver;
  * Ends with one {@code RESULT} line.
  */
 public final class Benchmark {
-    static final String RAW_SLOT = "startyhook_bench_raw";
     private static final int WARM_UP_ROWS = 2_000;
     private static final int WARM_UP_SECONDS = 5;
 
@@ -45,9 +37,8 @@ public final class Benchmark {
     private boolean problems;
     private long peakRssMb = -1;
 
-    private String url;
-    private String user;
-    private String password;
+    private BenchDatabase db;
+    private BenchFlows flows;
     private HttpsReceiver receiver;
     private Path work;
     private Path caBundle;
@@ -70,15 +61,11 @@ public final class Benchmark {
         try {
             if (options.dbUrl() == null) {
                 embedded = EmbeddedPostgres.start();
-                url = embedded.jdbcUrl("postgres");
-                user = embedded.user();
-                password = embedded.password();
+                db = new BenchDatabase(embedded.jdbcUrl("postgres"), embedded.user(), embedded.password());
             } else {
-                url = options.dbUrl();
-                user = options.dbUser();
-                password = options.dbPassword();
+                db = new BenchDatabase(options.dbUrl(), options.dbUser(), options.dbPassword());
             }
-            createdErp = ensureErpSchema();
+            createdErp = db.ensureErpSchema();
             receiver = HttpsReceiver.start(0);
             receiver.keepRequests(false);
             receiver.onRequest(r -> {
@@ -87,11 +74,12 @@ public final class Benchmark {
                     log.accept(r);
                 }
             });
+            flows = new BenchFlows(receiver);
             caBundle = receiver.certificate().writeCertificatePem(work.resolve("receiver.pem"));
-            load = new LoadGenerator(url, user, password);
+            load = new LoadGenerator(db.url(), db.user(), db.password());
             header(embedded != null);
             for (BenchOptions.Case c : options.cases()) {
-                dropState();
+                db.dropState();
                 switch (c) {
                     case BACKLOG -> backlog();
                     case LIVE -> paced(false);
@@ -102,15 +90,17 @@ public final class Benchmark {
             if (receiver != null) {
                 receiver.close();
             }
-            if (url != null) {
+            if (db != null) {
                 try {
-                    dropState();
+                    db.dropState();
                     if (createdErp && embedded == null) {
-                        execute("DROP SCHEMA erp CASCADE");
+                        db.execute("DROP SCHEMA erp CASCADE");
                     }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 } catch (SQLException e) {
                     out.println("warning: could not clean up: " + e.getMessage()
-                            + "; drop the slots " + ConnectorUnderTest.SLOT + " and " + RAW_SLOT + " by hand");
+                            + "; drop the slots " + ConnectorUnderTest.SLOT + " and " + BenchDatabase.RAW_SLOT + " by hand");
                 }
             }
             if (embedded != null) {
@@ -133,14 +123,14 @@ public final class Benchmark {
         out.printf(Locale.ROOT, "%nbacklog: %d new projects in transactions of up to %d rows, committed while the"
                 + " connector is stopped; flow %s (create, every-time)%n", rows, LoadGenerator.BACKLOG_TRANSACTION,
                 LoadGenerator.CREATED);
-        ConnectorUnderTest cut = connector("backlog", Map.of(LoadGenerator.CREATED, projectCreated()));
+        ConnectorUnderTest cut = connector("backlog", Map.of(LoadGenerator.CREATED, flows.projectCreated()));
         ReceiptLog log = new ReceiptLog(secret.getBytes(StandardCharsets.UTF_8));
         receipts.set(log);
 
         // warm-up: both slots exist and both readers have run once (JIT), then both stop
-        RawDebeziumReader raw = raw();
+        RawDebeziumReader raw = db.rawReader(rawPollMillis);
         raw.start();
-        Wait.until("the raw reader's slot", 120, () -> slotActive(RAW_SLOT));
+        Wait.until("the raw reader's slot", 120, () -> db.slotActive(BenchDatabase.RAW_SLOT));
         cut.start();
         CommitLog warm = new CommitLog();
         int warmRows = Math.min(WARM_UP_ROWS, rows);
@@ -150,12 +140,12 @@ public final class Benchmark {
         cut.stop();
         raw.close();
 
-        long fromLsn = currentLsn();
+        long fromLsn = db.currentLsn();
         CommitLog expected = new CommitLog();
         long g0 = System.nanoTime();
         load.backlog(rows, expected);
         out.printf(Locale.ROOT, "  generated in %.1f s; slots %s and %s hold them%n", seconds(g0, System.nanoTime()),
-                ConnectorUnderTest.SLOT, RAW_SLOT);
+                ConnectorUnderTest.SLOT, BenchDatabase.RAW_SLOT);
 
         // end to end
         memory.reset();
@@ -172,7 +162,7 @@ public final class Benchmark {
                 + "   [load %s]%n", rows - missing, seconds(start, end), e2e, loadE2e);
 
         // raw engine, same changes, its own slot
-        RawDebeziumReader rawAgain = raw();
+        RawDebeziumReader rawAgain = db.rawReader(rawPollMillis);
         rawAgain.measure(fromLsn, rows);
         long rawStart = System.nanoTime();
         rawAgain.start();
@@ -198,13 +188,13 @@ public final class Benchmark {
     private void paced(boolean mixed) throws Exception {
         int rate = options.rate();
         int secs = options.seconds();
-        Map<String, String> flows = new LinkedHashMap<>();
-        flows.put(LoadGenerator.CREATED, projectCreated());
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put(LoadGenerator.CREATED, flows.projectCreated());
         LoadGenerator.Pools pools = null;
         if (mixed) {
-            flows.put(LoadGenerator.CONFIRMED, invoiceConfirmed());
-            flows.put(LoadGenerator.BLOCKED, customerBlocked());
-            flows.put(LoadGenerator.STOCK, stockChanged());
+            files.put(LoadGenerator.CONFIRMED, flows.invoiceConfirmed());
+            files.put(LoadGenerator.BLOCKED, flows.customerBlocked());
+            files.put(LoadGenerator.STOCK, flows.stockChanged());
             pools = load.seed(rate * (secs + WARM_UP_SECONDS) / 5 + 100, 20);
             out.printf(Locale.ROOT, "%nmixed: %d transactions/s for %d s, cycling draft invoice / confirm it (two"
                     + " updates) / block a customer / stock movement / new project; flows %s (confirm), %s (become),"
@@ -214,7 +204,7 @@ public final class Benchmark {
             out.printf(Locale.ROOT, "%nlive: %d single-row transactions/s (new projects) for %d s; flow %s%n", rate,
                     secs, LoadGenerator.CREATED);
         }
-        ConnectorUnderTest cut = connector(mixed ? "mixed" : "live", flows);
+        ConnectorUnderTest cut = connector(mixed ? "mixed" : "live", files);
         ReceiptLog log = new ReceiptLog(secret.getBytes(StandardCharsets.UTF_8));
         receipts.set(log);
         cut.start();
@@ -255,11 +245,12 @@ public final class Benchmark {
     // ---- helpers --------------------------------------------------------------------------
 
     private void header(boolean embedded) {
-        ConnectorSettings s = new ConnectorUnderTest(url, user, password, work, caBundle, secret, options.settings())
+        ConnectorSettings s = new ConnectorUnderTest(db.url(), db.user(), db.password(), work, caBundle, secret,
+                options.settings())
                 .settings();
         rawPollMillis = s.capture().pollInterval().toMillis(); // the raw engine polls like the connector's capture
         out.printf(Locale.ROOT, "startyhook bench: %s; JVM max heap %d MB; %d CPUs; load average at start %s%n",
-                embedded ? "embedded PostgreSQL" : "PostgreSQL at " + com.startyhook.store.Database.redactUrl(url),
+                embedded ? "embedded PostgreSQL" : "PostgreSQL at " + com.startyhook.store.Database.redactUrl(db.url()),
                 PeakMemory.maxHeapMb(), Runtime.getRuntime().availableProcessors(), loadAverage());
         out.printf(Locale.ROOT, "connector: delivery.workers=%d delivery.batch-size=%d delivery.per-host-limit=%d"
                 + " delivery.poll-interval=%dms capture.poll-interval=%dms capture.max-batch-size=%d db.pool-size=%d%n",
@@ -272,17 +263,10 @@ public final class Benchmark {
     private ConnectorUnderTest connector(String name, Map<String, String> flows) throws Exception {
         Path rules = work.resolve("rules-" + name);
         ConnectorUnderTest.writeRules(rules, flows);
-        ConnectorUnderTest cut = new ConnectorUnderTest(url, user, password, rules, caBundle, secret,
+        ConnectorUnderTest cut = new ConnectorUnderTest(db.url(), db.user(), db.password(), rules, caBundle, secret,
                 options.settings());
         cut.activateAll();
         return cut;
-    }
-
-    private RawDebeziumReader raw() {
-        Properties p = Driver.parseURL(url, null);
-        return new RawDebeziumReader(p.getProperty("PGHOST", "localhost").split(",")[0],
-                Integer.parseInt(p.getProperty("PGPORT", "5432").split(",")[0]), p.getProperty("PGDBNAME"), user,
-                password == null ? "" : password, RAW_SLOT, "erp.project", rawPollMillis);
     }
 
     private static boolean allArrived(CommitLog expected, ReceiptLog log) {
@@ -305,79 +289,6 @@ public final class Benchmark {
         out.flush();
     }
 
-    private boolean ensureErpSchema() throws SQLException, IOException {
-        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'erp'"
-                        + " AND table_name IN ('project', 'customer', 'document', 'product', 'stock_movement')")) {
-            rs.next();
-            int tables = rs.getInt(1);
-            if (tables == 5) {
-                return false;
-            }
-            if (tables > 0) {
-                throw new IllegalStateException("the database has an erp schema that is not the demo ERP schema;"
-                        + " give the benchmark a scratch database");
-            }
-        }
-        try (InputStream in = Benchmark.class.getResourceAsStream("/startyhook/sql/demo/erp_schema.sql")) {
-            if (in == null) {
-                throw new IllegalStateException("sql/demo/erp_schema.sql is not on the classpath");
-            }
-            execute(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        }
-        return true;
-    }
-
-    /** Drops the benchmark's slots, publications and connector schema (nothing of the ERP's). */
-    private void dropState() throws SQLException {
-        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
-            for (int i = 0; i < 100; i++) {
-                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE active"
-                        + " AND database = current_database() AND slot_name IN ('" + ConnectorUnderTest.SLOT + "', '"
-                        + RAW_SLOT + "')")) {
-                    rs.next();
-                    if (rs.getInt(1) == 0) {
-                        break;
-                    }
-                }
-                Thread.sleep(100);
-            }
-            s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
-                    + " WHERE database = current_database() AND slot_name IN ('" + ConnectorUnderTest.SLOT + "', '"
-                    + RAW_SLOT + "')");
-            s.execute("DROP PUBLICATION IF EXISTS " + ConnectorUnderTest.SLOT);
-            s.execute("DROP PUBLICATION IF EXISTS " + RAW_SLOT);
-            s.execute("DROP SCHEMA IF EXISTS " + ConnectorUnderTest.SCHEMA + " CASCADE");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private boolean slotActive(String slot) {
-        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE active"
-                        + " AND database = current_database() AND slot_name = '" + slot + "'")) {
-            rs.next();
-            return rs.getInt(1) == 1;
-        } catch (SQLException e) {
-            return false;
-        }
-    }
-
-    private long currentLsn() throws SQLException {
-        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT (pg_current_wal_lsn() - '0/0')::bigint")) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private void execute(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
-    }
-
     private static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
@@ -398,38 +309,4 @@ public final class Benchmark {
         }
     }
 
-    // ---- the benchmark's flows ------------------------------------------------------------
-
-    private String webhook(String path) {
-        return "[{\"type\": \"webhook\", \"url\": \"" + receiver.url("/hooks/" + path) + "\", \"secret\": \"env:"
-                + ConnectorUnderTest.SECRET_ENV + "\"}]";
-    }
-
-    private String projectCreated() {
-        return "{\"name\": \"" + LoadGenerator.CREATED + "\", \"description\": \"Benchmark: every new project.\","
-                + " \"entity\": \"project\", \"trigger\": {\"type\": \"event\", \"events\": [\"create\"]},"
-                + " \"mode\": \"every-time\", \"actions\": " + webhook("project-created") + "}";
-    }
-
-    private String invoiceConfirmed() {
-        return "{\"name\": \"" + LoadGenerator.CONFIRMED + "\", \"description\": \"Benchmark: confirmed invoices.\","
-                + " \"entity\": \"document\", \"trigger\": {\"type\": \"event\", \"events\": [\"confirm\"]},"
-                + " \"criteria\": [{\"property\": \"doc_type\", \"op\": \"eq\", \"value\": \"invoice\"}],"
-                + " \"mode\": \"every-time\", \"actions\": " + webhook("invoice-confirmed") + "}";
-    }
-
-    private String customerBlocked() {
-        return "{\"name\": \"" + LoadGenerator.BLOCKED + "\", \"description\": \"Benchmark: blocked customers.\","
-                + " \"entity\": \"customer\", \"trigger\": {\"type\": \"event\", \"events\": [\"become\"],"
-                + " \"property\": \"status\", \"value\": \"blocked\"}, \"mode\": \"every-time\", \"actions\": "
-                + webhook("customer-blocked") + "}";
-    }
-
-    private String stockChanged() {
-        return "{\"name\": \"" + LoadGenerator.STOCK + "\", \"description\": \"Benchmark: stock of the bench products.\","
-                + " \"entity\": \"product\", \"trigger\": {\"type\": \"condition\", \"query\": \"SELECT p.id AS id,"
-                + " p.organization_id AS organization, sum(m.qty) AS stock FROM erp.product p JOIN erp.stock_movement m"
-                + " ON m.product_id = p.id WHERE p.sku LIKE 'BENCH-%' GROUP BY p.id\", \"interval\": \"1s\"},"
-                + " \"mode\": \"every-time\", \"actions\": " + webhook("stock-changed") + "}";
-    }
 }

@@ -107,6 +107,7 @@ public final class Benchmark {
                 embedded.close();
             }
             deleteTree(work);
+            memory.close();
         }
         result.put("peak_rss_mb", peakRssMb < 0 ? "n/a" : Long.toString(peakRssMb));
         StringBuilder line = new StringBuilder("RESULT");

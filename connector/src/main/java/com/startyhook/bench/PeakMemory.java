@@ -13,7 +13,7 @@ import java.util.List;
  * upper bound since the pools need not peak together) and the resident set's high-water mark
  * (VmHWM of /proc/self/status, reset through /proc/self/clear_refs where Linux allows it).
  */
-final class PeakMemory {
+final class PeakMemory implements AutoCloseable {
     private static final Path STATUS = Path.of("/proc/self/status");
     private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
 
@@ -81,6 +81,12 @@ final class PeakMemory {
             heap += pool.getPeakUsage().getUsed();
         }
         return new Peak(heap, liveHeap, statusKb("VmHWM:") * 1024, rssReset);
+    }
+
+    /** Stops the sampler. */
+    @Override
+    public void close() {
+        sampler.interrupt();
     }
 
     static long maxHeapMb() {

@@ -130,16 +130,19 @@ public final class Benchmark {
 
         // warm-up: both slots exist and both readers have run once (JIT), then both stop
         RawDebeziumReader raw = db.rawReader(rawPollMillis);
-        raw.start();
-        Wait.until("the raw reader's slot", 120, () -> db.slotActive(BenchDatabase.RAW_SLOT));
-        cut.start();
-        CommitLog warm = new CommitLog();
-        int warmRows = Math.min(WARM_UP_ROWS, rows);
-        load.backlog(warmRows, warm);
-        Wait.until("the warm-up webhooks", 300, () -> allArrived(warm, log));
-        Wait.until("the raw reader's warm-up", 120, () -> raw.records() >= warmRows);
-        cut.stop();
-        raw.close();
+        try {
+            raw.start();
+            Wait.until("the raw reader's slot", 120, () -> db.slotActive(BenchDatabase.RAW_SLOT));
+            cut.start();
+            CommitLog warm = new CommitLog();
+            int warmRows = Math.min(WARM_UP_ROWS, rows);
+            load.backlog(warmRows, warm);
+            Wait.until("the warm-up webhooks", 300, () -> allArrived(warm, log));
+            Wait.until("the raw reader's warm-up", 120, () -> raw.records() >= warmRows);
+        } finally {
+            cut.stop();
+            raw.close();
+        }
 
         long fromLsn = db.currentLsn();
         CommitLog expected = new CommitLog();
@@ -151,11 +154,17 @@ public final class Benchmark {
         // end to end
         memory.reset();
         long start = System.nanoTime();
-        cut.start();
-        boolean all = Wait.upTo(120 + rows / 200, () -> allArrived(expected, log));
-        PeakMemory.Peak peak = memory.read();
-        String loadE2e = loadAverage();
-        cut.stop();
+        boolean all;
+        PeakMemory.Peak peak;
+        String loadE2e;
+        try {
+            cut.start();
+            all = Wait.upTo(120 + rows / 200, () -> allArrived(expected, log));
+            peak = memory.read();
+            loadE2e = loadAverage();
+        } finally {
+            cut.stop();
+        }
         int missing = expected.missing(log);
         long end = all ? expected.lastReceipt(log) : System.nanoTime();
         double e2e = (rows - missing) / seconds(start, end);
@@ -166,11 +175,16 @@ public final class Benchmark {
         RawDebeziumReader rawAgain = db.rawReader(rawPollMillis);
         rawAgain.measure(fromLsn, rows);
         long rawStart = System.nanoTime();
-        rawAgain.start();
-        boolean rawAll = Wait.upTo(120 + rows / 1000, () -> rawAgain.reachedAt() != 0 || rawAgain.failure() != null);
+        boolean rawAll;
+        String loadRaw;
+        try {
+            rawAgain.start();
+            rawAll = Wait.upTo(120 + rows / 1000, () -> rawAgain.reachedAt() != 0 || rawAgain.failure() != null);
+            loadRaw = loadAverage();
+        } finally {
+            rawAgain.close();
+        }
         long rawEnd = rawAgain.reachedAt();
-        String loadRaw = loadAverage();
-        rawAgain.close();
         if (!rawAll || rawEnd == 0) {
             throw new IllegalStateException("the raw Debezium engine read " + rawAgain.records() + " of " + rows
                     + " records" + (rawAgain.failure() == null ? "" : ": " + rawAgain.failure()));

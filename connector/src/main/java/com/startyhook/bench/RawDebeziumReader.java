@@ -23,6 +23,9 @@ final class RawDebeziumReader implements AutoCloseable {
     private final AtomicLong records = new AtomicLong();
     private final AtomicReference<String> failure = new AtomicReference<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile long countFromLsn;
+    private volatile long target = Long.MAX_VALUE;
+    private volatile long reachedAt;
 
     RawDebeziumReader(String host, int port, String database, String user, String password, String slot,
             String tables, long pollIntervalMs) {
@@ -55,12 +58,14 @@ final class RawDebeziumReader implements AutoCloseable {
                     for (var r : batch) {
                         SourceRecord record = r.value();
                         if (record != null && record.valueSchema() != null
-                                && record.valueSchema().field("op") != null) {
+                                && record.valueSchema().field("op") != null && counts(record)) {
                             n++;
                         }
                         committer.markProcessed(r);
                     }
-                    records.addAndGet(n);
+                    if (records.addAndGet(n) >= target && reachedAt == 0) {
+                        reachedAt = System.nanoTime();
+                    }
                     committer.markBatchFinished();
                 })
                 .using((success, message, error) -> {
@@ -70,6 +75,28 @@ final class RawDebeziumReader implements AutoCloseable {
                     stopped.countDown();
                 })
                 .build();
+    }
+
+    /**
+     * Counts only records at or after {@code lsn} (a restarted reader without stored offsets may
+     * read again what it read before), and notes when {@code records} of them have been read.
+     */
+    void measure(long lsn, long records) {
+        this.countFromLsn = lsn;
+        this.target = records;
+    }
+
+    private boolean counts(SourceRecord record) {
+        if (countFromLsn == 0) {
+            return true;
+        }
+        Object lsn = record.sourceOffset().get("lsn");
+        return lsn instanceof Long l && l >= countFromLsn;
+    }
+
+    /** {@link System#nanoTime()} when the target of {@link #measure} was reached, or 0. */
+    long reachedAt() {
+        return reachedAt;
     }
 
     void start() {

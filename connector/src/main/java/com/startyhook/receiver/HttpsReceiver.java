@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,7 +66,9 @@ public final class HttpsReceiver implements AutoCloseable {
     private final SelfSignedCertificate certificate;
     private final HttpsServer server;
     private final ExecutorService executor;
-    private final List<Request> requests = new CopyOnWriteArrayList<>();
+    // not a CopyOnWriteArrayList: that copies the whole list on every request (quadratic under load)
+    private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
+    private volatile boolean keepRequests = true;
     private final List<Consumer<Request>> listeners = new CopyOnWriteArrayList<>();
     private volatile Responder responder = r -> Response.status(200);
 
@@ -123,7 +126,9 @@ public final class HttpsReceiver implements AutoCloseable {
                     return;
                 }
             }
-            requests.add(request);
+            if (keepRequests) {
+                requests.add(request);
+            }
             for (Consumer<Request> l : listeners) {
                 l.accept(request);
             }
@@ -140,6 +145,14 @@ public final class HttpsReceiver implements AutoCloseable {
 
     public void respondWith(Responder responder) {
         this.responder = responder;
+    }
+
+    /**
+     * Whether {@link #requests()} keeps every request (the default). A benchmark that counts through
+     * {@link #onRequest} turns it off, so that the receiver's memory does not grow with the load.
+     */
+    public void keepRequests(boolean keep) {
+        this.keepRequests = keep;
     }
 
     public void onRequest(Consumer<Request> listener) {

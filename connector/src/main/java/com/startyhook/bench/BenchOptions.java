@@ -1,0 +1,54 @@
+package com.startyhook.bench;
+
+import com.startyhook.ConfigurationException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code startyhook bench} measures and where.
+ *
+ * @param cases     the cases to run, in order (backlog, live, mixed)
+ * @param rows      row changes in the backlog case
+ * @param rate      transactions per second in the live and mixed cases
+ * @param seconds   how long the live and mixed cases generate load
+ * @param dbUrl     a given database (null: an embedded PostgreSQL is started)
+ * @param dbUser    its user
+ * @param dbPassword its password (from the environment, never a flag)
+ * @param settings  connector configuration keys that override the benchmark's defaults
+ */
+public record BenchOptions(List<Case> cases, int rows, int rate, int seconds, String dbUrl, String dbUser,
+        String dbPassword, Map<String, String> settings) {
+
+    public enum Case { BACKLOG, LIVE, MIXED }
+
+    /** Keys the benchmark owns: it drops its schema and slots by these names at the end. */
+    static final java.util.Set<String> OWN_KEYS = java.util.Set.of("capture.slot", "capture.publication", "rules.dir",
+            "http.port", "delivery.ca-bundle");
+
+    public static final int DEFAULT_ROWS = 100_000;
+    public static final int DEFAULT_RATE = 1_000;
+    public static final int DEFAULT_SECONDS = 30;
+
+    public BenchOptions {
+        if (cases.isEmpty()) {
+            throw new ConfigurationException("--case: give backlog, live, mixed or all");
+        }
+        if (rows < 1 || rows > 10_000_000) {
+            throw new ConfigurationException("--rows must be between 1 and 10000000, got " + rows);
+        }
+        if (rate < 1 || rate > 100_000) {
+            throw new ConfigurationException("--rate must be between 1 and 100000 transactions per second, got " + rate);
+        }
+        if (seconds < 1 || seconds > 3600) {
+            throw new ConfigurationException("--seconds must be between 1 and 3600, got " + seconds);
+        }
+        for (String key : settings.keySet()) {
+            if (OWN_KEYS.contains(key) || key.startsWith("db.")) {
+                throw new ConfigurationException("--set " + key + ": the benchmark sets this key itself (its own"
+                        + " schema, slots, rules and receiver); use --db and --db-user for the database");
+            }
+        }
+        cases = List.copyOf(cases);
+        settings = Map.copyOf(settings);
+    }
+}

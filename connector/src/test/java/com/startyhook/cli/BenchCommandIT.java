@@ -1,0 +1,53 @@
+package com.startyhook.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.startyhook.testsupport.PostgresExtension;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import picocli.CommandLine;
+
+/**
+ * A correctness check of {@code startyhook bench} on a tiny backlog: every webhook arrives exactly
+ * once, correctly signed, the RESULT line is well-formed, and nothing is left in a given database.
+ * No timing is asserted: the benchmark measures, tests don't.
+ */
+class BenchCommandIT {
+    @RegisterExtension
+    static final PostgresExtension PG = new PostgresExtension().withDemoSchema();
+
+    static final Pattern RESULT = Pattern.compile("(?m)^RESULT e2e_events_per_s=(\\d+) raw_events_per_s=(\\d+)"
+            + " ratio=(\\d+\\.\\d{3}) p50_ms=(n/a|\\d+\\.\\d) p99_ms=(n/a|\\d+\\.\\d) peak_rss_mb=(n/a|\\d+)$");
+
+    @Test
+    void aTinyBacklogArrivesExactlyOnceAndLeavesNothingBehind() throws Exception {
+        StringWriter out = new StringWriter();
+        CommandLine cl = StartyHookCommand.newCommandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(out, true));
+        ((BenchCommand) cl.getSubcommands().get("bench").getCommand()).environment =
+                Map.of("BENCH_IT_PASSWORD", PG.password());
+
+        int code = cl.execute("bench", "--case", "backlog", "--rows", "2000", "--db", PG.jdbcUrl(),
+                "--db-user", PG.user(), "--db-password-env", "BENCH_IT_PASSWORD");
+
+        String text = out.toString();
+        assertThat(code).as(text).isZero();
+        assertThat(text).contains("exactly once: 2000 expected, 0 missing, 0 duplicates (same X-StartyHook-Id),"
+                + " 0 bad signatures");
+        Matcher m = RESULT.matcher(text);
+        assertThat(m.find()).as("a well-formed RESULT line in:%n%s", text).isTrue();
+        assertThat(Long.parseLong(m.group(1))).isPositive();
+        assertThat(Long.parseLong(m.group(2))).isPositive();
+        assertThat(text.strip()).endsWith(m.group());
+        assertThat(PG.count("erp.project")).isEqualTo(2000 + 2000); // warm-up + backlog
+        assertThat(PG.count("pg_replication_slots WHERE database = current_database()")).isZero();
+        assertThat(PG.count("pg_publication")).isZero();
+        assertThat(PG.count("information_schema.schemata WHERE schema_name = 'startyhook_bench'")).isZero();
+    }
+}

@@ -54,8 +54,9 @@ public final class Connector implements AutoCloseable {
     private DeliveryService delivery;
     private Leadership leadership;
     private OpsServer ops;
-    private EventService events;
-    private MonitorService monitor;
+    // written under leaderLock, read without it (health must not wait for an engine restart)
+    private volatile EventService events;
+    private volatile MonitorService monitor;
     private String appliedKey;
     private volatile boolean closed;
 
@@ -212,10 +213,7 @@ public final class Connector implements AutoCloseable {
             d.put("databaseError", dbError);
         }
         boolean captureOk = true;
-        EventService e;
-        synchronized (leaderLock) {
-            e = events;
-        }
+        EventService e = events;
         if (leader && e != null) {
             EventServiceStatus s = e.status();
             Map<String, Object> capture = new LinkedHashMap<>();

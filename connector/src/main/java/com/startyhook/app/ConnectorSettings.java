@@ -50,10 +50,17 @@ public record ConnectorSettings(String dbUrl, String dbUser, String dbPassword, 
                 s.string("delivery.client-key-password"), insecure,
                 s.integer("delivery.max-response-excerpt", 0, 1 << 20), s.duration("delivery.max-retry-after"),
                 s.decimal("delivery.retry-jitter", 0, 0.99), s.duration("delivery.shutdown-grace"));
+        int poolSize = s.integer("db.pool-size", 4, 200);
+        int needed = 2 * monitor.threads() + 2;
+        if (poolSize < needed) {
+            throw new com.startyhook.ConfigurationException("db.pool-size " + poolSize + " is too small for monitor.threads "
+                    + monitor.threads() + ": each running scan holds two connections, and capture and delivery need"
+                    + " theirs; set db.pool-size to at least " + needed + " or lower monitor.threads");
+        }
         String url = s.required("db.url");
         new CaptureSource(url, s.string("db.user"), null); // validates the URL, naming db.url
         return new ConnectorSettings(url, s.string("db.user"), s.string("db.password"), s.string("db.schema"),
-                s.integer("db.pool-size", 4, 200), s.path("rules.dir"), s.duration("rules.reload-interval"), insecure,
+                poolSize, s.path("rules.dir"), s.duration("rules.reload-interval"), insecure,
                 capture, s.bytes("capture.slot-lag-warning"), monitor, delivery, s.string("http.bind"),
                 s.integer("http.port", 0, 65535), s.string("http.admin-token"), s.duration("retention.delivered"),
                 s.duration("retention.failed"), s.duration("retention.interval"), s.duration("metrics.refresh-interval"),

@@ -49,7 +49,7 @@ public final class CaptureEngine implements AutoCloseable {
     private final ScheduledExecutorService supervisor;
     private final ExecutorService runner;
 
-    private Set<String> tables = Set.of();
+    private volatile Set<String> tables = Set.of();
     private DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
     private Future<?> running;
     private ScheduledFuture<?> pendingStart;
@@ -83,7 +83,7 @@ public final class CaptureEngine implements AutoCloseable {
         return lastError;
     }
 
-    public synchronized Set<String> tables() {
+    public Set<String> tables() {
         return tables;
     }
 

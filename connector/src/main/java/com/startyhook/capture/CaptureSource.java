@@ -17,6 +17,23 @@ public record CaptureSource(String jdbcUrl, String user, String password) {
         }
     }
 
+    /**
+     * A plain connection for catalog checks and publication/slot management, with connect and
+     * socket timeouts so that a half-open connection after a failover cannot hang capture or a
+     * graceful stop.
+     */
+    public java.sql.Connection connect() throws java.sql.SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        if (password != null) {
+            p.setProperty("password", password);
+        }
+        p.setProperty("connectTimeout", "10");
+        p.setProperty("socketTimeout", "120");
+        p.setProperty("ApplicationName", "startyhook-capture");
+        return java.sql.DriverManager.getConnection(jdbcUrl, p);
+    }
+
     Properties parsed() {
         return Driver.parseURL(jdbcUrl, null);
     }

@@ -1,7 +1,6 @@
 package com.startyhook.capture;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -91,6 +90,18 @@ final class Publication {
                     Thread.sleep(100);
                 }
             }
+            try (PreparedStatement ps = c.prepareStatement("SELECT active_pid FROM pg_replication_slots"
+                    + " WHERE slot_name = ? AND database = current_database()")) {
+                ps.setString(1, slot);
+                try (var rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        // keep the offsets: the slot survives, and capture may read it again
+                        throw new CaptureException("cannot drop replication slot " + slot + ": it is still in use"
+                                + " by process " + rs.getObject(1) + "; it keeps WAL until dropped"
+                                + " (startyhook uninstall, or SELECT pg_drop_replication_slot('" + slot + "'))");
+                    }
+                }
+            }
         } catch (SQLException e) {
             throw new CaptureException("cannot drop replication slot " + slot + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -106,7 +117,7 @@ final class Publication {
     }
 
     private Connection connect() throws SQLException {
-        return DriverManager.getConnection(source.jdbcUrl(), source.user(), source.password());
+        return source.connect();
     }
 
     private static void execute(Connection c, String sql) throws SQLException {

@@ -12,7 +12,6 @@ import com.startyhook.rules.Rules;
 import com.startyhook.store.Activations;
 import com.startyhook.store.Database;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -43,9 +42,11 @@ public final class EventService implements AutoCloseable {
     private final CaptureEngine engine;
     private final AtomicReference<FailurePoint> failure = new AtomicReference<>();
 
-    private FlowMatcher matcher = FlowMatcher.NONE;
-    private Map<String, String> refused = Map.of();
+    private volatile FlowMatcher matcher = FlowMatcher.NONE;
+    private volatile Map<String, String> refused = Map.of();
     private boolean started;
+    /** Set by the first successful {@link #apply}: until then an empty flow set proves nothing. */
+    private boolean applied;
 
     public EventService(Database database, CaptureSource source, CaptureConfig config, Runnable wakeUp, Clock clock) {
         this(database, source, config, wakeUp, clock, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
@@ -67,7 +68,14 @@ public final class EventService implements AutoCloseable {
     /** Starts capturing for the flows last {@link #apply applied}; without any, no engine runs. */
     public synchronized void start() {
         started = true;
-        engine.capture(matcher.tables(), true);
+        if (applied) {
+            engine.capture(matcher.tables(), true);
+        } else {
+            // Never act on "no flows" that merely means apply() has not succeeded yet (e.g. the
+            // database refused a connection): with no tables the engine would drop the slot and
+            // its offsets, and the changes since the last offset would be lost.
+            LOG.warn("Capture waits for the event flows to be applied successfully before it starts");
+        }
     }
 
     /**
@@ -80,7 +88,7 @@ public final class EventService implements AutoCloseable {
     public synchronized EventServiceStatus apply(Rules rules, Map<String, Activations.Activation> activations) {
         List<ActiveFlow> accepted = new ArrayList<>();
         Map<String, String> problems = new TreeMap<>();
-        try (Connection c = DriverManager.getConnection(source.jdbcUrl(), source.user(), source.password())) {
+        try (Connection c = source.connect()) {
             FlowCheck check = new FlowCheck(c, database.schema());
             for (Flow flow : rules.flows().values()) {
                 if (!(flow.trigger() instanceof EventTrigger trigger)) {
@@ -106,6 +114,7 @@ public final class EventService implements AutoCloseable {
         matcher = new FlowMatcher(accepted);
         refused = Map.copyOf(problems);
         sink.use(matcher);
+        applied = true;
         LOG.info("Event flows active: {}{}", names(accepted), problems.isEmpty() ? "" : ", refused: " + problems.keySet());
         if (started) {
             engine.capture(matcher.tables(), true);
@@ -113,13 +122,10 @@ public final class EventService implements AutoCloseable {
         return status();
     }
 
+    /** Reads without taking the service's lock, so /health answers while an apply restarts the engine. */
     public EventServiceStatus status() {
-        FlowMatcher m;
-        Map<String, String> r;
-        synchronized (this) {
-            m = matcher;
-            r = refused;
-        }
+        FlowMatcher m = matcher;
+        Map<String, String> r = refused;
         return new EventServiceStatus(engine.state(), engine.lastError(), names(m.flows()), r, engine.tables());
     }
 

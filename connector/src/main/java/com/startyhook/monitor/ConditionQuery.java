@@ -11,7 +11,7 @@ package com.startyhook.monitor;
  * placeholder of the same length, so a character position in the database's error message maps
  * back to the flow's query by subtracting {@link #PREFIX}'s length.
  */
-record ConditionQuery(String sql, int sinceParameters) {
+public record ConditionQuery(String sql, int sinceParameters) {
     /** The element id as the database writes it as text: the sort key, and the id the scan uses. */
     static final String ID_COLUMN = "startyhook_id";
     static final String PREFIX = "SELECT (startyhook_q.id)::text COLLATE \"C\" AS " + ID_COLUMN + ", startyhook_q.* FROM (\n";
@@ -19,9 +19,21 @@ record ConditionQuery(String sql, int sinceParameters) {
     private static final String SINCE = ":since";
     private static final String PLACEHOLDER = "?     "; // as long as ":since"
 
+    /** The scan's SQL: the flow's query wrapped so that rows come sorted by id, {@code :since} as parameters. */
     static ConditionQuery of(String query) {
+        ConditionQuery body = rewrite(query);
+        return new ConditionQuery(PREFIX + body.sql() + SUFFIX, body.sinceParameters());
+    }
+
+    /**
+     * The flow's query as JDBC sees it, unwrapped: each {@code :since} a parameter, literal {@code ?}
+     * escaped. Also what validation describes, so that validation and scans read a query alike.
+     *
+     * @throws IllegalArgumentException when the query holds more than one statement
+     */
+    public static ConditionQuery rewrite(String query) {
         String body = stripTrailingSemicolons(query);
-        StringBuilder out = new StringBuilder(PREFIX.length() + body.length() + SUFFIX.length()).append(PREFIX);
+        StringBuilder out = new StringBuilder(body.length() + 16);
         int since = 0;
         int i = 0;
         int n = body.length();
@@ -47,6 +59,9 @@ record ConditionQuery(String sql, int sinceParameters) {
                 since++;
                 i += SINCE.length();
                 continue;
+            } else if (c == ';') {
+                throw new IllegalArgumentException("a condition query is a single SELECT: remove the ';' at position "
+                        + (i + 1) + " (a second statement could leave the read-only transaction)");
             } else if (c == '?') {
                 // a literal '?' (e.g. a jsonb operator) must reach PostgreSQL as itself, not as a parameter
                 out.append("??");
@@ -58,7 +73,7 @@ record ConditionQuery(String sql, int sinceParameters) {
             out.append(body, i, end);
             i = end;
         }
-        return new ConditionQuery(out.append(SUFFIX).toString(), since);
+        return new ConditionQuery(out.toString(), since);
     }
 
     /** Maps a 1-based position in {@link #sql()} to the flow's query, or -1 when it lies outside it. */

@@ -51,6 +51,8 @@ public final class Leadership implements AutoCloseable {
         }
         connectionProperties.setProperty("ApplicationName", "startyhook-leader");
         connectionProperties.setProperty("tcpKeepAlive", "true");
+        connectionProperties.setProperty("connectTimeout", "10");
+        connectionProperties.setProperty("socketTimeout", String.valueOf(Math.max(10, checkInterval.toSeconds() * 5)));
         this.lockKey = lockKey(schema);
         this.checkInterval = checkInterval;
         this.listener = listener;
@@ -92,7 +94,7 @@ public final class Leadership implements AutoCloseable {
                     }
                 } else if (!stillHeld()) {
                     leader.set(false);
-                    LOG.warn("Lost leadership (the lock's database session ended): stopping capture and monitors");
+                    LOG.warn("Lost leadership (the lock is no longer held): stopping capture and monitors");
                     safely(listener::demoted);
                 }
             } catch (RuntimeException e) {
@@ -136,6 +138,7 @@ public final class Leadership implements AutoCloseable {
                 return rs.getLong(1) > 0;
             }
         } catch (SQLException e) {
+            LOG.warn("Leader election: checking the lock failed ({}); stepping down", e.getMessage());
             closeConnection();
             return false;
         }

@@ -10,8 +10,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Asks PostgreSQL to parse a condition query and describe its result columns, without running it:
@@ -19,7 +17,6 @@ import java.util.regex.Pattern;
  * {@code :since} becomes a {@code timestamptz} parameter, as the monitor binds it.
  */
 final class ConditionQueryCheck {
-    private static final Pattern SINCE = Pattern.compile("(?<![:\\w]):since\\b");
 
     /** The query's result column labels, or the database's message when it refuses the query. */
     record Described(List<String> columns, String error) {}
@@ -33,13 +30,15 @@ final class ConditionQueryCheck {
     }
 
     /** The query with each {@code :since} replaced by a JDBC parameter typed as timestamptz; and how many. */
-    static String withParameters(String query) {
-        return SINCE.matcher(query).replaceAll(Matcher.quoteReplacement("?::timestamptz"));
-    }
-
     Described describe(String query) throws SQLException {
-        String sql = withParameters(query);
-        int parameters = (int) SINCE.matcher(query).results().count();
+        com.startyhook.monitor.ConditionQuery rewritten;
+        try {
+            rewritten = com.startyhook.monitor.ConditionQuery.rewrite(query);
+        } catch (IllegalArgumentException e) {
+            return new Described(List.of(), e.getMessage());
+        }
+        String sql = rewritten.sql();
+        int parameters = rewritten.sinceParameters();
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try (Statement s = connection.createStatement()) {

@@ -45,4 +45,14 @@ class ConditionQueryTest {
         assertThat(ConditionQuery.positionInQuery(ConditionQuery.PREFIX.length() + 8)).isEqualTo(8);
         assertThat(ConditionQuery.positionInQuery(3)).isEqualTo(-1);
     }
+
+    @Test
+    void aSecondStatementIsRefusedButSemicolonsInLiteralsAndATrailingOneAreFine() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConditionQuery.rewrite(
+                        "SELECT 1 AS id; COMMIT; DELETE FROM erp.product"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("remove the ';' at position 15");
+        org.assertj.core.api.Assertions.assertThat(ConditionQuery.rewrite("SELECT 1 AS id, 'a;b' AS t -- x;y\n;").sql())
+                .isEqualTo("SELECT 1 AS id, 'a;b' AS t -- x;y");
+    }
 }

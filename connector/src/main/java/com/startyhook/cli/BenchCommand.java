@@ -12,7 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", header = "Measures end-to-end throughput and latency next to the raw Debezium engine.", mixinStandardHelpOptions = true,
         description = {"Measures end-to-end throughput and commit-to-receipt latency of the connector (row changes",
             "committed -> signed webhooks acknowledged by a local HTTPS receiver), side by side with the raw",
             "Debezium engine reading the same backlog. Uses an embedded PostgreSQL unless --db is given (then a",

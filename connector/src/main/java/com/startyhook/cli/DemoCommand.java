@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", header = "Runs everything on an embedded PostgreSQL with simulated ERP activity and a local receiver.", mixinStandardHelpOptions = true,
         description = {"Runs everything on embedded defaults: a PostgreSQL with the demo ERP schema,",
             "the example flows, a local HTTPS receiver and simulated ERP activity, and prints",
             "each webhook as it arrives with its signature check. Runs until Ctrl-C or for",

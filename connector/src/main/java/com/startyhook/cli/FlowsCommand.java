@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "flows", mixinStandardHelpOptions = true,
+@Command(name = "flows", header = "Lists flows with their state; activates, deactivates and fires them.", mixinStandardHelpOptions = true,
         description = {"Lists flows with their state (active, inactive, modified since activation), trigger, mode,",
             "last run, actions by status and last error; activates, deactivates and fires them.",
             "A new or edited flow is inactive until it is activated."},

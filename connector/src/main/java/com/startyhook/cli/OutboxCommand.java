@@ -124,8 +124,8 @@ final class OutboxCommand implements Runnable {
         CommandSpec spec;
         @Mixin
         DatabaseOptions db;
-        @Parameters(paramLabel = "ID", description = "the action's id")
-        long id;
+        @Parameters(paramLabel = "ID", description = "the action's id, or its X-StartyHook-Id (a UUID)")
+        String id;
         @Option(names = "--json", description = "print JSON for scripts")
         boolean json;
 
@@ -133,7 +133,8 @@ final class OutboxCommand implements Runnable {
         public Integer call() throws Exception {
             Optional<ActionDetails> found;
             try (Database database = db.open(System.getenv())) {
-                found = new OutboxRepository(database).show(id);
+                OutboxRepository repo = new OutboxRepository(database);
+                found = id.contains("-") ? repo.showByMessageId(parseUuid(id)) : repo.show(parseId(id));
             } catch (SQLException e) {
                 throw explain(e, db);
             }
@@ -324,6 +325,24 @@ final class OutboxCommand implements Runnable {
             return JSON.writeValueAsString(headers);
         } catch (Exception e) {
             return "(unreadable)";
+        }
+    }
+
+    static java.util.UUID parseUuid(String text) {
+        try {
+            return java.util.UUID.fromString(text.strip());
+        } catch (IllegalArgumentException e) {
+            throw new com.startyhook.ConfigurationException("'" + text + "' is neither an action id (a number) nor an"
+                    + " X-StartyHook-Id (a UUID such as 4607aa88-1c0e-3b5e-9f63-2a3c1c1b9d11)");
+        }
+    }
+
+    static long parseId(String text) {
+        try {
+            return Long.parseLong(text.strip());
+        } catch (NumberFormatException e) {
+            throw new com.startyhook.ConfigurationException("'" + text + "' is neither an action id (a number) nor an"
+                    + " X-StartyHook-Id (a UUID)");
         }
     }
 

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(name = "run", header = "Runs the connector: capture, monitors and webhook delivery, with health, metrics and console.", mixinStandardHelpOptions = true,
         description = {"Runs the connector: event service (WAL capture), monitor service (conditions) and execution",
             "service (webhook delivery), with health, metrics and the console on a local port.",
             "Configuration: flags, then STARTYHOOK_* environment variables, then --config FILE, then defaults;",

@@ -18,7 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "uninstall", mixinStandardHelpOptions = true,
+@Command(name = "uninstall", header = "Drops the replication slot, the publication and optionally the connector's schema.", mixinStandardHelpOptions = true,
         description = {"Removes what the connector left in the database: the replication slot (which otherwise",
             "makes PostgreSQL keep WAL), the publication and, with --drop-schema, the connector's schema",
             "(outbox, attempts, activations, offsets). Without --yes it only says what it would do.",

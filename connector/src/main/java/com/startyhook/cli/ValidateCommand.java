@@ -21,7 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "validate", mixinStandardHelpOptions = true,
+@Command(name = "validate", header = "Validates the rule files, against the live database when --db is given.", mixinStandardHelpOptions = true,
         description = {"Validates the rule files (entities.json and flows/*.json), against the live database when --db "
                 + "(or STARTYHOOK_DB_URL) is given.", "Prints every problem with its file, JSON pointer and fix; exits 0 "
                 + "when the rules are clean, 1 when not."})

@@ -69,7 +69,7 @@ public final class Settings {
             String source;
             if (flags.get(key.key()) != null) {
                 v = flags.get(key.key());
-                source = "flag --" + key.key();
+                source = "flag --set " + key.key();
             } else if (environment.get(key.environmentVariable()) != null) {
                 v = environment.get(key.environmentVariable());
                 source = "environment " + key.environmentVariable();
@@ -112,9 +112,9 @@ public final class Settings {
         String v = string(key);
         if (v == null || v.isBlank()) {
             ConfigKey k = known(key);
-            throw new ConfigurationException(key + " is required: " + k.description() + ". Set it with --" + key
-                    + (k.secret() ? "" : "=VALUE, ") + " the environment variable " + k.environmentVariable()
-                    + " or the configuration file");
+            throw new ConfigurationException(key + " is required: " + k.description() + ". Set it with "
+                    + (k.secret() ? "" : "--set " + key + "=VALUE, ") + "the environment variable "
+                    + k.environmentVariable() + " or the configuration file (--config FILE)");
         }
         return v;
     }

@@ -99,6 +99,20 @@ public final class OutboxRepository {
     }
 
     /** One action with all its attempts, oldest first. */
+    /** The action a receiver knows by its X-StartyHook-Id. */
+    public Optional<ActionDetails> showByMessageId(UUID messageId) throws SQLException {
+        try (Connection c = database.connection();
+                PreparedStatement ps = c.prepareStatement("SELECT id FROM " + action + " WHERE message_id = ?")) {
+            ps.setObject(1, messageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return show(rs.getLong(1));
+            }
+        }
+    }
+
     public Optional<ActionDetails> show(long id) throws SQLException {
         try (Connection c = database.connection()) {
             ActionDetails details;

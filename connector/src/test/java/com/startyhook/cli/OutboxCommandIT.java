@@ -105,6 +105,15 @@ class OutboxCommandIT {
                 .contains("upstream exploded")
                 .contains("timeout: no response within 10000 ms")
                 .contains("host:1/w2");
+        String messageId;
+        try {
+            messageId = PG.queryValue("SELECT message_id::text FROM startyhook.action WHERE id = " + failed1).toString();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        Cli byHeader = outbox("show", messageId);
+        assertThat(byHeader.exitCode()).as(byHeader.err()).isZero();
+        assertThat(byHeader.out()).contains("action " + failed1).contains(messageId);
         Cli missing = outbox("show", "999999");
         assertThat(missing.exitCode()).isEqualTo(ExitCodes.PROBLEMS);
         assertThat(missing.err()).contains("no action 999999");

@@ -22,7 +22,7 @@ class SettingsTest {
         assertThat(s.integer("delivery.batch-size", 1, 100)).isEqualTo(6);
         assertThat(s.string("db.schema")).isEqualTo("from_file");
         assertThat(s.duration("delivery.lease")).isEqualTo(com.startyhook.delivery.DeliveryConfig.DEFAULT_LEASE);
-        assertThat(s.source("delivery.workers")).isEqualTo("flag --delivery.workers");
+        assertThat(s.source("delivery.workers")).isEqualTo("flag --set delivery.workers");
     }
 
     @Test

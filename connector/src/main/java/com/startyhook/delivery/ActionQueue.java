@@ -55,7 +55,8 @@ final class ActionQueue {
                 + " updated_at = now()"
                 + " WHERE a.id IN (SELECT id FROM (SELECT id FROM expired UNION ALL SELECT id FROM due) u LIMIT ?)"
                 + " RETURNING a.id, a.message_id, a.flow_name, a.element_id, a.event, a.url, a.secret_ref,"
-                + " a.headers::text, a.timeout_ms, a.retry_schedule_ms, a.payload, a.attempts, a.retry_base, a.created_at";
+                + " a.headers::text, a.timeout_ms, a.retry_schedule_ms, a.payload, a.attempts, a.retry_base, a.created_at,"
+                + " a.lease_expires_at";
         this.insertAttemptSql = "INSERT INTO " + database.table("attempt") + " (action_id, attempt_no, started_at,"
                 + " duration_ms, http_status, outcome, error, response_excerpt, worker)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -76,7 +77,7 @@ final class ActionQueue {
             ps.setInt(2, limit);
             ps.setString(3, owner);
             ps.setLong(4, lease.toMillis());
-            ps.setLong(5, connectTimeout.toMillis() + 1000);
+            ps.setLong(5, connectTimeout.toMillis() + 5000); // headroom: a claimed action may wait for a host slot
             ps.setInt(6, limit);
             List<ClaimedAction> claimed = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -105,7 +106,8 @@ final class ActionQueue {
         }
         return new ClaimedAction(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4),
                 rs.getString(5), rs.getString(6), rs.getString(7), headers, rs.getInt(9), delays,
-                rs.getString(11), rs.getInt(12), rs.getInt(13), rs.getTimestamp(14).toInstant());
+                rs.getString(11), rs.getInt(12), rs.getInt(13), rs.getTimestamp(14).toInstant(),
+                rs.getTimestamp(15).toInstant());
     }
 
     /** Records finished attempts and moves their actions on, in one transaction. */

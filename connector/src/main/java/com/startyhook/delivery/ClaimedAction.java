@@ -13,7 +13,7 @@ import java.util.UUID;
  */
 public record ClaimedAction(long id, UUID messageId, String flowName, String elementId, String event, String url,
         String secretRef, Map<String, String> headers, int timeoutMs, long[] retryScheduleMs, String payload,
-        int attempts, int retryBase, Instant createdAt) {
+        int attempts, int retryBase, Instant createdAt, Instant leaseExpiresAt) {
 
     /** This attempt's number, 1-based. */
     public int attemptNo() {

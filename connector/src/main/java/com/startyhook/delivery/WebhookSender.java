@@ -43,6 +43,7 @@ import org.apache.hc.core5.util.Timeout;
  * redirects, and reports what happened. It never throws: every problem is an {@link Sent} with an error.
  */
 final class WebhookSender implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WebhookSender.class);
     static final String CONTENT_TYPE = "application/json; charset=utf-8";
     private static final ContentType JSON_UTF8 = ContentType.create("application/json", StandardCharsets.UTF_8);
     /** Headers the connector sets itself; an action's extra headers cannot replace them. */
@@ -127,7 +128,9 @@ final class WebhookSender implements AutoCloseable {
         CompletableFuture<Sent> sent = new CompletableFuture<>();
         InFlight inFlight = new InFlight(action, sent);
         prepare(inFlight).whenComplete((v, e) -> {
-            if (e != null) {
+            if (e instanceof java.util.concurrent.CancellationException && inFlight.startedAt == null) {
+                sent.cancel(false); // released before it started: back to pending without an attempt
+            } else if (e != null) {
                 sent.complete(new Sent(clock.instant(), 0, null, null, e.toString(), null, false));
             } else {
                 sent.complete(v);
@@ -179,6 +182,15 @@ final class WebhookSender implements AutoCloseable {
     private CompletableFuture<Sent> execute(InFlight inFlight, URI uri, byte[] secret) {
         ClaimedAction action = inFlight.action;
         Instant started = clock.instant();
+        if (started.plusMillis(hardDeadline(action)).isAfter(action.leaseExpiresAt())) {
+            // It waited for a connection to its host so long that its lease would expire before the
+            // attempt could end; another worker could then send it too. Release it instead: cancelled
+            // before starting, it goes back to pending without an attempt.
+            warnLeaseShort(uri);
+            CompletableFuture<Sent> released = new CompletableFuture<>();
+            released.cancel(false);
+            return released;
+        }
         inFlight.startedAt = started;
         long startNanos = System.nanoTime();
         byte[] body = action.payload().getBytes(StandardCharsets.UTF_8);
@@ -234,6 +246,18 @@ final class WebhookSender implements AutoCloseable {
             }
         });
         return result;
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong lastLeaseWarning = new java.util.concurrent.atomic.AtomicLong();
+
+    private void warnLeaseShort(URI uri) {
+        long now = System.nanoTime();
+        long last = lastLeaseWarning.get();
+        if ((last == 0 || now - last > TimeUnit.MINUTES.toNanos(1)) && lastLeaseWarning.compareAndSet(last, now)) {
+            LOG.warn("Actions for {} waited so long for a connection (delivery.per-host-limit) that their lease would"
+                    + " expire: released to be sent later. Raise delivery.per-host-limit or delivery.lease, or lower"
+                    + " delivery.batch-size", uri.getHost());
+        }
     }
 
     private long hardDeadline(ClaimedAction action) {

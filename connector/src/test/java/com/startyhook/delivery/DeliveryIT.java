@@ -363,6 +363,31 @@ class DeliveryIT {
     }
 
     @Test
+    void anActionWhoseLeaseWouldExpireWhileWaitingForItsHostIsReleasedNotSentTwice() throws Exception {
+        // one connection per host and a slow receiver: a batch of 20 takes ~12 s to send one by one,
+        // longer than the lease (2 s timeout + 1 s connect + headroom = 8 s); a second service takes
+        // over expired leases. Actions whose turn comes too late must be released, never sent by both.
+        receiver.receiver().respondWith(r -> Response.status(200).withDelay(600));
+        List<NewAction> actions = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            actions.add(action("f", "slow-" + i, webhook(hook(), Duration.ofSeconds(2), 100, 100, 100), 0));
+        }
+        enqueue(db, actions);
+        DeliveryConfig config = config().withWorkers(1).withBatchSize(20).withPerHostLimit(1)
+                .withLease(Duration.ofSeconds(1));
+        start(config);
+        await().until(() -> PG.count("startyhook.action WHERE status = 'delivering'") == 20);
+        start(config);
+
+        await().atMost(Duration.ofMinutes(2))
+                .until(() -> PG.count("startyhook.action WHERE status = 'delivered'") == actions.size());
+        List<Request> requests = receiver.receiver().requests();
+        assertThat(requests.stream().map(r -> r.header("X-StartyHook-Id")).distinct().count()).isEqualTo(20);
+        assertThat(requests).as("no action sent twice").hasSize(20);
+        assertThat(PG.count("startyhook.attempt WHERE outcome = 'delivered'")).isEqualTo(20);
+    }
+
+    @Test
     void closeWaitsForTheGracePeriodThenReleasesWhatIsUnanswered() throws Exception {
         receiver.receiver().respondWith(r -> Response.status(200).withDelay(3_000));
         List<NewAction> actions = List.of(action("f", "1", webhook(hook(), Duration.ofSeconds(10)), 0),

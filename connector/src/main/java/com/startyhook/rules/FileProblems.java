@@ -157,7 +157,7 @@ final class FileProblems {
             return "an object";
         }
         if (node.isArray()) {
-            return "an array";
+            return node.isEmpty() ? "an empty array" : "an array";
         }
         return node.toString();
     }

@@ -256,6 +256,8 @@ class RulesLoaderTest {
                 "/criteria/0/op", "unknown operator \"gtt\"", "did you mean \"gt\"?");
         single(loadFlow(flow("f", t, "\"criteria\": [{\"property\": \"status\", \"op\": \"in\", \"value\": \"done\"}]")),
                 "/criteria/0/value", "in needs a non-empty array of values", "\"value\": [\"done\", ...]");
+        single(loadFlow(flow("f", t, "\"criteria\": [{\"property\": \"status\", \"op\": \"not_in\", \"value\": []}]")),
+                "/criteria/0/value", "not_in needs a non-empty array of values, found an empty array");
         single(loadFlow(flow("f", t, "\"criteria\": [{\"property\": \"status\", \"op\": \"is_null\", \"value\": 1}]")),
                 "/criteria/0/value", "is_null takes no value");
         single(loadFlow(flow("f", t, "\"criteria\": [{\"property\": \"status\", \"op\": \"eq\", \"value\": null}]")),

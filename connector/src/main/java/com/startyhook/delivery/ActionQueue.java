@@ -73,9 +73,8 @@ final class ActionQueue {
     /** Claims up to {@code limit} due actions for {@code owner}; the lease covers at least their timeout. */
     List<ClaimedAction> claim(String owner, int limit, Duration lease, Duration connectTimeout) throws SQLException {
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(claimSql)) {
-            // Plan every claim afresh: a server-side prepared statement keeps a generic plan made
-            // while the outbox was empty (a fresh install), and that plan, scanning instead of using
-            // the indexes, made one claim of a sudden 20,000-action backlog run for minutes while
+            // Plan every claim afresh (the pool also sets plan_cache_mode): a generic plan made while
+            // the outbox was empty made one claim of a sudden 20,000-action backlog run for minutes,
             // holding row locks that blocked the recording of attempts.
             ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(0);
             ps.setInt(1, limit);

@@ -42,6 +42,10 @@ public final class Database implements AutoCloseable {
         config.setConnectionTimeout(10_000);
         config.addDataSourceProperty("ApplicationName", "startyhook");
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        // The connector's tables start empty and grow fast (a fresh outbox, a first monitor scan):
+        // a generic plan cached while a table was empty keeps scanning it long after it has grown
+        // (one outbox claim ran for minutes that way). Plan each execution with its real parameters.
+        config.setConnectionInitSql("SET plan_cache_mode = force_custom_plan");
         this.dataSource = new HikariDataSource(config);
     }
 

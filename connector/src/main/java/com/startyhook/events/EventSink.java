@@ -29,10 +29,12 @@ final class EventSink implements TransactionSink {
     private final OutboxWriter outbox;
     private final String rememberSql;
     private final MeterRegistry meters;
+    private final String ownTablePrefix;
     private volatile FlowMatcher matcher = FlowMatcher.NONE;
 
     EventSink(String schema, MeterRegistry meters) {
         this.meters = meters;
+        this.ownTablePrefix = schema + ".";
         this.outbox = new OutboxWriter(schema);
         this.rememberSql = "INSERT INTO " + schema + ".element_memory (flow_name, element_id)"
                 + " SELECT * FROM unnest(?::text[], ?::text[]) ON CONFLICT DO NOTHING RETURNING flow_name, element_id";
@@ -56,7 +58,7 @@ final class EventSink implements TransactionSink {
         List<Firing> firings = new ArrayList<>();
         for (CommittedTransaction tx : transactions) {
             for (ElementChange change : tx.changes()) {
-                if (change.kind() != ElementChange.Kind.NONE) {
+                if (change.kind() != ElementChange.Kind.NONE && !change.table().startsWith(ownTablePrefix)) {
                     meters.counter("startyhook.capture.changes", "table", change.table(),
                             "kind", change.kind().name().toLowerCase(java.util.Locale.ROOT)).increment();
                 }

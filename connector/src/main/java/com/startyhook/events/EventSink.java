@@ -30,6 +30,9 @@ final class EventSink implements TransactionSink {
     private final String rememberSql;
     private final MeterRegistry meters;
     private final String ownTablePrefix;
+    /** Counters by table and kind, by event and flow: looked up once, not rebuilt on the hot path. */
+    private final Map<String, io.micrometer.core.instrument.Counter> counters =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile FlowMatcher matcher = FlowMatcher.NONE;
 
     EventSink(String schema, MeterRegistry meters) {
@@ -59,8 +62,9 @@ final class EventSink implements TransactionSink {
         for (CommittedTransaction tx : transactions) {
             for (ElementChange change : tx.changes()) {
                 if (change.kind() != ElementChange.Kind.NONE && !change.table().startsWith(ownTablePrefix)) {
-                    meters.counter("startyhook.capture.changes", "table", change.table(),
-                            "kind", change.kind().name().toLowerCase(java.util.Locale.ROOT)).increment();
+                    counters.computeIfAbsent("c\u0000" + change.table() + '\u0000' + change.kind(),
+                            k -> meters.counter("startyhook.capture.changes", "table", change.table(),
+                                    "kind", change.kind().name().toLowerCase(java.util.Locale.ROOT))).increment();
                 }
                 for (ActiveFlow flow : m.flowsFor(change.table())) {
                     Firing f = fire(flow, tx, change);
@@ -71,8 +75,9 @@ final class EventSink implements TransactionSink {
             }
         }
         for (Firing f : firings) {
-            meters.counter("startyhook.events.detected", "event", f.detection().event().wireName(),
-                    "flow", f.flow().flow().name()).increment();
+            counters.computeIfAbsent("e\u0000" + f.detection().event() + '\u0000' + f.flow().flow().name(),
+                    k -> meters.counter("startyhook.events.detected", "event", f.detection().event().wireName(),
+                            "flow", f.flow().flow().name())).increment();
         }
         if (firings.isEmpty()) {
             return 0;

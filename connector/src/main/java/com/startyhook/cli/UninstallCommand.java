@@ -95,9 +95,17 @@ final class UninstallCommand implements Callable<Integer> {
             } else {
                 out.println("replication slot " + slotName + ": none");
             }
+            boolean complete = true;
             if (hasPublication) {
-                execute(c, "DROP PUBLICATION IF EXISTS " + quote(publicationName));
-                out.println("dropped publication " + publicationName);
+                try {
+                    execute(c, "DROP PUBLICATION IF EXISTS " + quote(publicationName));
+                    out.println("dropped publication " + publicationName);
+                } catch (SQLException e) {
+                    // e.g. created by another role: say what its owner must run, and go on
+                    complete = false;
+                    out.println("could not drop publication " + publicationName + " (" + e.getMessage()
+                            + "); its owner must run: DROP PUBLICATION " + quote(publicationName) + ";");
+                }
             } else {
                 out.println("publication " + publicationName + ": none");
             }
@@ -106,12 +114,18 @@ final class UninstallCommand implements Callable<Integer> {
                 out.println("dropped schema " + schema);
             } else if (hasSchema && slotBytes != null && exists(c,
                     "SELECT 1 FROM pg_tables WHERE schemaname = ? AND tablename = 'capture_offset'", schema)) {
-                execute(c, "DELETE FROM " + quote(schema) + ".capture_offset");
-                out.println("cleared capture offsets in " + schema);
+                try {
+                    execute(c, "DELETE FROM " + quote(schema) + ".capture_offset");
+                    out.println("cleared capture offsets in " + schema);
+                } catch (SQLException e) {
+                    complete = false;
+                    out.println("could not clear the capture offsets in " + schema + " (" + e.getMessage()
+                            + "); run as the schema's owner, or drop it with --drop-schema");
+                }
             }
-            out.println("Uninstalled" + (dropSchema ? "" : " (schema " + schema + " kept; --drop-schema removes it)")
-                    + ".");
-            return ExitCodes.OK;
+            out.println((complete ? "Uninstalled" : "Uninstalled, except what is listed above")
+                    + (dropSchema ? "" : " (schema " + schema + " kept; --drop-schema removes it)") + ".");
+            return complete ? ExitCodes.OK : ExitCodes.PROBLEMS;
         }
     }
 

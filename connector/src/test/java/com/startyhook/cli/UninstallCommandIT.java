@@ -129,4 +129,32 @@ class UninstallCommandIT {
             assertThat(PG.count("pg_stat_activity WHERE pid = " + walsender)).isZero();
         }
     }
+
+    @Test
+    void aPublicationItCannotDropIsReportedWithTheStatementForItsOwnerAndTheRestStillHappens() throws Exception {
+        PG.execute("DROP ROLE IF EXISTS sh_app; CREATE ROLE sh_app LOGIN REPLICATION PASSWORD 'pw';"
+                + " CREATE PUBLICATION sh_foreign FOR TABLE erp.project");
+        PG.execute("SELECT pg_create_logical_replication_slot('sh_foreign', 'pgoutput')");
+        try {
+            StringWriter out = new StringWriter();
+            CommandLine cl = StartyHookCommand.newCommandLine();
+            cl.setOut(new PrintWriter(out, true));
+            cl.setErr(new PrintWriter(out, true));
+            ((UninstallCommand) cl.getSubcommands().get("uninstall").getCommand()).environment = Map.of(
+                    "STARTYHOOK_CAPTURE_SLOT", "sh_foreign", "STARTYHOOK_CAPTURE_PUBLICATION", "sh_foreign",
+                    "STARTYHOOK_DB_PASSWORD", "pw");
+            int code = cl.execute("uninstall", "--db", PG.jdbcUrl(), "--db-user", "sh_app", "--schema", "sh_none",
+                    "--yes");
+
+            assertThat(code).as(out.toString()).isEqualTo(ExitCodes.PROBLEMS);
+            assertThat(out.toString()).contains("dropped replication slot sh_foreign")
+                    .contains("could not drop publication sh_foreign")
+                    .contains("its owner must run: DROP PUBLICATION \"sh_foreign\";")
+                    .contains("Uninstalled, except what is listed above");
+            assertThat(PG.count("pg_replication_slots WHERE slot_name = 'sh_foreign'")).isZero();
+            assertThat(PG.count("pg_publication WHERE pubname = 'sh_foreign'")).isEqualTo(1);
+        } finally {
+            PG.execute("DROP PUBLICATION IF EXISTS sh_foreign; DROP ROLE IF EXISTS sh_app");
+        }
+    }
 }

@@ -26,8 +26,7 @@ class CaptureEngineIT {
 
     @BeforeAll
     static void start() throws Exception {
-        db = new Database(PG.jdbcUrl(), PG.user(), PG.password(), "startyhook", 2);
-        db.migrate();
+        db = PG.connectorDatabase(2);
         PG.execute("CREATE TABLE erp.note (id bigint PRIMARY KEY, body text, n integer)");
         engine = new CaptureEngine(new CaptureSource(PG.jdbcUrl(), PG.user(), PG.password()), db.dataSource(),
                 "startyhook", new CaptureConfig("capture_it", "capture_it", Duration.ofMillis(300), Duration.ofMillis(50), 2048,

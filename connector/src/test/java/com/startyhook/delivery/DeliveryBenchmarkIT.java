@@ -40,8 +40,7 @@ class DeliveryBenchmarkIT {
     static final int SECONDS = Integer.getInteger("bench.seconds", 20);
 
     Database open() {
-        Database db = new Database(PG.jdbcUrl(), PG.user(), PG.password(), "startyhook", 8);
-        db.migrate();
+        Database db = PG.connectorDatabase(8);
         return db;
     }
 

@@ -50,8 +50,7 @@ class DeliveryIT {
 
     @BeforeAll
     static void migrate() {
-        db = new Database(PG.jdbcUrl(), PG.user(), PG.password(), "startyhook", 12);
-        db.migrate();
+        db = PG.connectorDatabase(12);
     }
 
     @AfterAll

@@ -57,8 +57,7 @@ class EventsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        db = new Database(PG.jdbcUrl(), PG.user(), PG.password(), "startyhook", 4);
-        db.migrate();
+        db = PG.connectorDatabase(4);
         Rules rules = rules(PROJECT_CREATED, PROJECT_DELETED, PROJECT_CREATED_ORG7, NEVER_ACTIVATED, MODIFIED,
                 EXPENSIVE_PRODUCT, DOCUMENT_CONFIRMED, EMAIL_CHANGED, CUSTOMER_BLOCKED, CREDIT_16_5, PRICE_CHANGED,
                 DESCRIPTION_CHANGED, DESCRIPTION_UPDATED, STOCK_CHANGED);

@@ -41,8 +41,7 @@ class ExactlyOnceIT {
 
     @BeforeAll
     static void setUp() throws Exception {
-        db = new Database(PG.jdbcUrl(), PG.user(), PG.password(), "startyhook", 4);
-        db.migrate();
+        db = PG.connectorDatabase(4);
         rules = rules(ONCE, EVERY, CUSTOMER_UPDATED, DOCUMENT_UPDATED);
         Activations activations = new Activations(db);
         for (Flow f : rules.flows().values()) {

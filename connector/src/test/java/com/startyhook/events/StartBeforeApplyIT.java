@@ -26,8 +26,7 @@ class StartBeforeApplyIT {
 
     @BeforeAll
     static void setUp() {
-        db = new Database(PG.jdbcUrl(), PG.user(), PG.password(), "startyhook", 4);
-        db.migrate();
+        db = PG.connectorDatabase(4);
     }
 
     @AfterAll

@@ -57,8 +57,7 @@ class MonitorServiceIT {
 
     @BeforeAll
     static void migrate() {
-        db = new Database(PG.jdbcUrl(), PG.user(), PG.password(), "startyhook", 8);
-        db.migrate();
+        db = PG.connectorDatabase(8);
         activations = new Activations(db);
     }
 

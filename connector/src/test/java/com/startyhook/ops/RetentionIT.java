@@ -17,8 +17,7 @@ class RetentionIT {
 
     @BeforeAll
     static void migrate() {
-        db = new Database(PG.jdbcUrl(), PG.user(), PG.password(), "startyhook", 2);
-        db.migrate();
+        db = PG.connectorDatabase(2);
     }
 
     @AfterAll

@@ -15,8 +15,7 @@ class ActivationsIT {
 
     @BeforeAll
     static void migrate() {
-        db = new Database(PG.jdbcUrl(), PG.user(), PG.password(), "startyhook", 2);
-        db.migrate();
+        db = PG.connectorDatabase(2);
     }
 
     @AfterAll

@@ -95,6 +95,14 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
         return server.kind();
     }
 
+    /** The connector's own schema ("startyhook") in this database, migrated; the caller closes it. */
+    public com.startyhook.store.Database connectorDatabase(int poolSize) {
+        com.startyhook.store.Database db = new com.startyhook.store.Database(jdbcUrl(), user(), password(),
+                "startyhook", poolSize);
+        db.migrate();
+        return db;
+    }
+
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(jdbcUrl(), user(), password());
     }

@@ -1,6 +1,8 @@
 package com.startyhook.bench;
 
 import com.startyhook.app.ConnectorSettings;
+import com.startyhook.delivery.HttpCeiling;
+import com.startyhook.signing.Secrets;
 import com.startyhook.embedded.EmbeddedPostgres;
 import com.startyhook.receiver.HttpsReceiver;
 import java.io.IOException;
@@ -25,7 +27,6 @@ import java.util.stream.Stream;
  * Ends with one {@code RESULT} line.
  */
 public final class Benchmark {
-    private static final int WARM_UP_ROWS = 2_000;
     private static final int WARM_UP_SECONDS = 5;
 
     private final BenchOptions options;
@@ -36,6 +37,7 @@ public final class Benchmark {
     private final Map<String, String> result = new LinkedHashMap<>();
     private boolean problems;
     private long peakRssMb = -1;
+    private double ceilingPerS = -1;
 
     private BenchDatabase db;
     private BenchFlows flows;
@@ -110,6 +112,7 @@ public final class Benchmark {
             memory.close();
         }
         result.put("peak_rss_mb", peakRssMb < 0 ? "n/a" : Long.toString(peakRssMb));
+        result.put("https_ceiling_per_s", ceilingPerS < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", ceilingPerS));
         StringBuilder line = new StringBuilder("RESULT");
         result.forEach((k, v) -> line.append(' ').append(k).append('=').append(v));
         out.println(line);
@@ -122,8 +125,8 @@ public final class Benchmark {
     private void backlog() throws Exception {
         int rows = options.rows();
         out.printf(Locale.ROOT, "%nbacklog: %d new projects in transactions of up to %d rows, committed while the"
-                + " connector is stopped; flow %s (create, every-time)%n", rows, LoadGenerator.BACKLOG_TRANSACTION,
-                LoadGenerator.CREATED);
+                + " connector is stopped; flow %s (create, every-time); warm-up %d rows%n", rows,
+                LoadGenerator.BACKLOG_TRANSACTION, LoadGenerator.CREATED, Math.min(options.warmUpRows(), rows));
         ConnectorUnderTest cut = connector("backlog", Map.of(LoadGenerator.CREATED, flows.projectCreated()));
         ReceiptLog log = new ReceiptLog(secret.getBytes(StandardCharsets.UTF_8));
         receipts.set(log);
@@ -135,7 +138,7 @@ public final class Benchmark {
             Wait.until("the raw reader's slot", 120, () -> db.slotActive(BenchDatabase.RAW_SLOT));
             cut.start();
             CommitLog warm = new CommitLog();
-            int warmRows = Math.min(WARM_UP_ROWS, rows);
+            int warmRows = Math.min(options.warmUpRows(), rows);
             load.backlog(warmRows, warm);
             Wait.until("the warm-up webhooks", 300, () -> allArrived(warm, log));
             Wait.until("the raw reader's warm-up", 120, () -> raw.records() >= warmRows);
@@ -194,10 +197,42 @@ public final class Benchmark {
                 + " = %.0f events/s   [load %s]%n", rows, seconds(rawStart, rawEnd), rawRate, loadRaw);
         out.printf(Locale.ROOT, "  ratio e2e/raw %.3f%n", e2e / rawRate);
         correctness(log, expected.size(), missing);
+        double ceiling = httpCeiling(rows, log.sampleBody());
+        out.printf(Locale.ROOT, "  ceiling ratio (HTTPS alone)/raw %.3f: the best e2e/raw this machine allows with one signed"
+                + " HTTPS request per event%n", ceiling / rawRate);
         memory(peak);
         result.put("e2e_events_per_s", String.format(Locale.ROOT, "%.0f", e2e));
         result.put("raw_events_per_s", String.format(Locale.ROOT, "%.0f", rawRate));
         result.put("ratio", String.format(Locale.ROOT, "%.3f", e2e / rawRate));
+        ceilingPerS = ceiling;
+    }
+
+    /**
+     * The connector's own sender (signing, HttpClient 5, TLS, same workers, batches and per-host limit)
+     * posting {@code count} copies of a real payload to the same receiver, which verifies and logs them as
+     * in the e2e run, with no database at all: what e2e could reach if capture, outbox, claims and attempt
+     * rows cost nothing.
+     */
+    private double httpCeiling(int count, byte[] sample) throws InterruptedException {
+        ReceiptLog ceilingLog = new ReceiptLog(secret.getBytes(StandardCharsets.UTF_8));
+        receipts.set(ceilingLog);
+        ConnectorSettings s = new ConnectorUnderTest(db.url(), db.user(), db.password(), work, caBundle, secret,
+                options.settings()).settings();
+        HttpCeiling ceiling = new HttpCeiling(s.delivery(), new Secrets(Map.of(ConnectorUnderTest.SECRET_ENV, secret)));
+        String payload = new String(sample, StandardCharsets.UTF_8);
+        String url = receiver.url("/hooks/ceiling").toString();
+        String secretRef = "env:" + ConnectorUnderTest.SECRET_ENV;
+        ceiling.run(Math.min(count, Math.max(options.warmUpRows(), 1)), url, secretRef, payload); // its own warm-up
+        HttpCeiling.Result r = ceiling.run(count, url, secretRef, payload);
+        receipts.set(null);
+        out.printf(Locale.ROOT, "  https alone (no database): %d signed webhooks in %.2f s = %.0f/s, %d acknowledged,"
+                + " %d bad signatures   [load %s]%n", r.sent(), r.nanos() / 1e9, r.perSecond(), r.acknowledged(),
+                ceilingLog.invalid(), loadAverage());
+        if (r.acknowledged() != r.sent() || ceilingLog.invalid() > 0) {
+            out.println("  warning: the HTTPS-only run had failures" + (r.firstError() == null ? "" : ": " + r.firstError()));
+            problems = true;
+        }
+        return r.perSecond();
     }
 
     private void paced(boolean mixed) throws Exception {

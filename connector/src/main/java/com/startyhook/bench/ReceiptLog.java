@@ -26,6 +26,7 @@ final class ReceiptLog implements Consumer<HttpsReceiver.Request> {
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong invalid = new AtomicLong();
+    private volatile byte[] sampleBody;
 
     ReceiptLog(byte[] secret) {
         this.secret = secret.clone();
@@ -39,6 +40,9 @@ final class ReceiptLog implements Consumer<HttpsReceiver.Request> {
     public void accept(HttpsReceiver.Request request) {
         long now = System.nanoTime();
         received.incrementAndGet();
+        if (sampleBody == null) {
+            sampleBody = request.body();
+        }
         String messageId = request.header("X-StartyHook-Id");
         if (messageId == null || messageIds.putIfAbsent(messageId, Boolean.TRUE) != null) {
             duplicates.incrementAndGet();
@@ -61,6 +65,11 @@ final class ReceiptLog implements Consumer<HttpsReceiver.Request> {
     /** When the webhook of {@code key} first arrived, or null. */
     Long receivedAt(String key) {
         return firstReceipt.get(key);
+    }
+
+    /** The body of the first webhook received (null before): a real payload to replay. */
+    byte[] sampleBody() {
+        return sampleBody;
     }
 
     long received() {

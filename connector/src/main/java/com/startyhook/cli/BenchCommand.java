@@ -33,6 +33,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Row changes in the backlog case (default: ${DEFAULT-VALUE}).")
     int rows;
 
+    @Option(names = "--warm-up-rows", paramLabel = "N", defaultValue = "" + BenchOptions.DEFAULT_WARM_UP_ROWS,
+            description = "Rows the connector and the raw engine each handle before the backlog is measured, so that"
+                    + " both run JIT-compiled code (default: ${DEFAULT-VALUE}).")
+    int warmUpRows;
+
     @Option(names = "--rate", paramLabel = "TPS", defaultValue = "" + BenchOptions.DEFAULT_RATE,
             description = "Transactions per second in the live and mixed cases (default: ${DEFAULT-VALUE}).")
     int rate;
@@ -68,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
         } else {
             cases.add(BenchOptions.Case.valueOf(benchCase.name()));
         }
-        BenchOptions options = new BenchOptions(cases, rows, rate, seconds, db, dbUser,
+        BenchOptions options = new BenchOptions(cases, rows, warmUpRows, rate, seconds, db, dbUser,
                 db == null ? null : environment.get(dbPasswordEnv), set);
         boolean clean = new Benchmark(options, spec.commandLine().getOut()).run();
         return clean ? ExitCodes.OK : ExitCodes.PROBLEMS;

@@ -81,8 +81,8 @@ public final class ManualRun {
             }
             new OutboxWriter(database).enqueue(c, actions);
             try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + database.table("action")
-                    + " WHERE dedup_key LIKE ? ORDER BY id")) {
-                ps.setString(1, "manual:" + flow.name() + ":%:" + elementId.replace("%", "\\%") + ":" + run);
+                    + " WHERE message_id = ANY(?) ORDER BY id")) {
+                ps.setArray(1, c.createArrayOf("uuid", actions.stream().map(NewAction::messageId).toArray()));
                 List<Long> ids = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {

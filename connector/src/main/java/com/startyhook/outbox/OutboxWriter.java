@@ -12,7 +12,8 @@ import java.util.Collection;
 import java.util.Map;
 
 /**
- * Enqueues actions in batches, idempotently ({@code ON CONFLICT (dedup_key) DO NOTHING}), on a
+ * Enqueues actions in batches, idempotently ({@code ON CONFLICT (message_id) DO NOTHING}: the message id
+ * is a name-based UUID of the dedup key), on a
  * connection the caller owns, so that the caller commits them in the same transaction as its own
  * state (once-per-element memory, capture offsets, monitor fingerprints). The insert trigger
  * notifies every connector's delivery workers.
@@ -29,7 +30,7 @@ public final class OutboxWriter {
         this.insertSql = "INSERT INTO " + schema + ".action (message_id, dedup_key, flow_name, action_index, entity,"
                 + " element_id, organization, event, source, source_position, url, secret_ref, headers, timeout_ms,"
                 + " retry_schedule_ms, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)"
-                + " ON CONFLICT (dedup_key) DO NOTHING";
+                + " ON CONFLICT (message_id) DO NOTHING";
     }
 
     /** Inserts {@code actions} in one batch; returns how many were new (not already enqueued). */

@@ -27,9 +27,9 @@ class RetentionIT {
 
     private static void action(String key, String status, String age) throws Exception {
         PG.execute("INSERT INTO startyhook.action (message_id, dedup_key, flow_name, action_index, entity, element_id,"
-                + " event, source, url, secret_ref, timeout_ms, retry_schedule_ms, payload, status, updated_at)"
+                + " event, source, url, secret_ref, timeout_ms, retry_schedule_ms, payload, status, created_at, updated_at)"
                 + " VALUES (gen_random_uuid(), '" + key + "', 'f', 0, 'invoice', '" + key + "', 'create', 'event',"
-                + " 'https://x', 'env:S', 1000, '{}', '{}', '" + status + "', now() - interval '" + age + "');"
+                + " 'https://x', 'env:S', 1000, '{}', '{}', '" + status + "', now() - interval '" + age + "', now() - interval '" + age + "');"
                 + "INSERT INTO startyhook.attempt (action_id, attempt_no, started_at, duration_ms, outcome)"
                 + " SELECT id, 1, now(), 1, 'retry' FROM startyhook.action WHERE dedup_key = '" + key + "'");
     }

@@ -92,13 +92,7 @@ final class ConnectorMetrics {
      */
     void refresh(boolean leader, Map<String, FlowStatus> scans) throws SQLException {
         try (Connection c = database.connection()) {
-            Map<String, Long> counts = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT status, count(*) FROM " + database.table("action")
-                    + " GROUP BY status"); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    counts.put(rs.getString(1), rs.getLong(2));
-                }
-            }
+            Map<String, Long> counts = countByStatus(c);
             actionsByStatus.forEach((status, v) -> v.set(counts.getOrDefault(status, 0L)));
             refreshSlotLag(c);
             if (leader) {
@@ -108,6 +102,53 @@ final class ConnectorMetrics {
         if (scans != null) {
             countScans(scans);
         }
+    }
+
+    /**
+     * Actions by status without reading the whole outbox every few seconds: the open and the rare statuses
+     * are counted exactly through their partial indexes (action_due, action_leased, action_stopped). Delivered
+     * actions, the bulk of a busy outbox, are counted exactly while the table is under
+     * {@value #EXACT_DELIVERED_UP_TO} rows by the planner's statistics, and estimated beyond (the table's row
+     * estimate less the other statuses): a full count of a table of millions every refresh, on every
+     * instance, would cost more than the answer is worth.
+     */
+    private Map<String, Long> countByStatus(Connection c) throws SQLException {
+        String action = database.table("action");
+        Map<String, Long> counts = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT 'pending', count(*) FROM " + action
+                + " WHERE status = 'pending' UNION ALL SELECT 'delivering', count(*) FROM " + action
+                + " WHERE status = 'delivering' UNION ALL SELECT status, count(*) FROM " + action
+                + " WHERE status IN ('failed', 'cancelled') GROUP BY status UNION ALL"
+                + " SELECT 'estimate', greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = ?::regclass");
+                ) {
+            ps.setString(1, action);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        long estimate = counts.remove("estimate");
+        if (estimate < exactDeliveredUpTo) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + action
+                    + " WHERE status = 'delivered'"); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                counts.put("delivered", rs.getLong(1));
+            }
+        } else {
+            long others = counts.values().stream().mapToLong(Long::longValue).sum();
+            counts.put("delivered", Math.max(0, estimate - others));
+        }
+        return counts;
+    }
+
+    /** Below this many rows (planner's estimate) delivered actions are counted exactly. */
+    static final long EXACT_DELIVERED_UP_TO = 200_000;
+    private long exactDeliveredUpTo = EXACT_DELIVERED_UP_TO;
+
+    /** Tests lower the threshold to see the estimate without writing 200,000 rows. */
+    void exactDeliveredUpTo(long rows) {
+        this.exactDeliveredUpTo = rows;
     }
 
     private void refreshSlotLag(Connection c) throws SQLException {

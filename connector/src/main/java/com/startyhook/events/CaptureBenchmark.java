@@ -103,7 +103,7 @@ public final class CaptureBenchmark {
             awaitOutbox(db, 1);
             raw.close();
             service.close();
-            execute(url, user, password, "DELETE FROM startyhook.action");
+            execute(url, user, password, "TRUNCATE startyhook.action, startyhook.attempt");
 
             // 2. the backlog
             for (int t = 0; t < transactions; t++) {

@@ -40,18 +40,25 @@ public final class Retention {
     }
 
     private long deleteOlderThan(String condition, Duration age) throws SQLException {
-        String sql = "DELETE FROM " + database.table("action") + " WHERE id IN (SELECT id FROM "
+        // attempts have no foreign key to their action (V51): they go in the same statement
+        String sql = "WITH gone AS (DELETE FROM " + database.table("action") + " WHERE id IN (SELECT id FROM "
                 + database.table("action") + " WHERE " + condition
                 + " AND updated_at < now() - ? * interval '1 millisecond'"
                 // created_at <= updated_at: lets the BRIN index skip every page of recent actions
-                + " AND created_at < now() - ? * interval '1 millisecond' ORDER BY id LIMIT ?)";
+                + " AND created_at < now() - ? * interval '1 millisecond' ORDER BY id LIMIT ?) RETURNING id),"
+                + " attempts AS (DELETE FROM " + database.table("attempt") + " t USING gone WHERE t.action_id = gone.id)"
+                + " SELECT count(*) FROM gone";
         long total = 0;
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             while (true) {
                 ps.setLong(1, age.toMillis());
                 ps.setLong(2, age.toMillis());
                 ps.setInt(3, batch);
-                int n = ps.executeUpdate();
+                int n;
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    n = rs.getInt(1);
+                }
                 total += n;
                 if (n < batch) {
                     return total;

@@ -24,7 +24,7 @@ class ConnectorMetricsIT {
 
     @BeforeEach
     void fill() throws Exception {
-        PG.execute("TRUNCATE startyhook.action CASCADE");
+        PG.execute("TRUNCATE startyhook.action, startyhook.attempt");
         PG.execute("INSERT INTO startyhook.action (message_id, dedup_key, flow_name, action_index, entity, element_id,"
                 + " event, source, url, secret_ref, timeout_ms, retry_schedule_ms, payload, status, lease_owner,"
                 + " lease_expires_at)"

@@ -32,7 +32,7 @@ class OutboxCommandIT {
 
     @BeforeEach
     void outbox() throws Exception {
-        PG.execute("TRUNCATE startyhook.action CASCADE");
+        PG.execute("TRUNCATE startyhook.action, startyhook.attempt");
         failed1 = insert("invoice-paid", "42", "failed", 10);
         failed2 = insert("invoice-paid", "43", "failed", 10);
         delivered = insert("invoice-paid", "44", "delivered", 1);

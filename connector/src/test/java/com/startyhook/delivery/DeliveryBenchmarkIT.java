@@ -56,7 +56,7 @@ class DeliveryBenchmarkIT {
     @Test
     void throughputOfABacklog() throws Exception {
         try (Database db = open()) {
-            PG.execute("TRUNCATE startyhook.action CASCADE");
+            PG.execute("TRUNCATE startyhook.action, startyhook.attempt");
             List<NewAction> batch = new ArrayList<>();
             for (int i = 0; i < BACKLOG; i++) {
                 batch.add(action("bench", "e" + (i % 5_000), webhook(receiver.url("/hook"), Duration.ofSeconds(10), 1000), i / 5_000));
@@ -81,7 +81,7 @@ class DeliveryBenchmarkIT {
     @Test
     void latencyAtASteadyRate() throws Exception {
         try (Database db = open()) {
-            PG.execute("TRUNCATE startyhook.action CASCADE");
+            PG.execute("TRUNCATE startyhook.action, startyhook.attempt");
             Map<String, Long> enqueuedAt = new ConcurrentHashMap<>();
             ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
             receiver.receiver().onRequest(r -> {

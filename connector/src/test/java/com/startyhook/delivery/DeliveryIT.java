@@ -60,7 +60,7 @@ class DeliveryIT {
 
     @BeforeEach
     void emptyOutbox() throws Exception {
-        PG.execute("TRUNCATE startyhook.action CASCADE");
+        PG.execute("TRUNCATE startyhook.action, startyhook.attempt");
     }
 
     @AfterEach

@@ -52,7 +52,7 @@ public record BenchOptions(List<Case> cases, int rows, int warmUpRows, int rate,
             throw new ConfigurationException("--seconds must be between 1 and 3600, got " + seconds);
         }
         for (String key : settings.keySet()) {
-            if (OWN_KEYS.contains(key) || key.startsWith("db.")) {
+            if (OWN_KEYS.contains(key) || (key.startsWith("db.") && !key.equals("db.pool-size"))) {
                 throw new ConfigurationException("--set " + key + ": the benchmark sets this key itself (its own"
                         + " schema, slots, rules and receiver); use --db and --db-user for the database");
             }

@@ -39,7 +39,7 @@ public final class ConfigCatalogue {
         add("monitor.batch-size", "1000", "rows compared with stored fingerprints, and written, per batch");
         // delivery
         add("delivery.workers", "4", "concurrent deliveries of this process");
-        add("delivery.batch-size", "32", "actions claimed per claim statement");
+        add("delivery.batch-size", "64", "actions a worker keeps in flight; it claims more (one statement) once half have finished");
         add("delivery.lease", "2m", "how long a claimed action stays with a worker before others may take it");
         add("delivery.poll-interval", "1s", "fallback poll when no enqueue notification arrives");
         add("delivery.per-host-limit", "32", "concurrent requests per receiver host");

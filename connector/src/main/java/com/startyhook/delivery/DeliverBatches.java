@@ -7,21 +7,28 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One worker's loop: claim a batch of due actions, send them concurrently, record every attempt
- * in one transaction, and go on until the outbox has nothing due; then wait for a wake-up or the
- * poll interval. Errors are logged and the loop continues; an interrupt means shut down.
+ * One worker's loop, pipelined: it claims {@code delivery.batch-size} actions at a time (one
+ * statement) and claims the next batch while the previous one is still partly in flight (at most
+ * two batches), and records finished attempts in groups (one statement) as they come in. A slow receiver therefore holds only its own requests:
+ * the worker goes on claiming, sending and recording around them, where a worker that waited for
+ * its whole batch would stall every other receiver's actions behind the slowest one.
+ * Errors are logged and the loop continues; an interrupt means shut down.
  */
 final class DeliverBatches implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(DeliverBatches.class);
+    /** Finished attempts wait at most this long for others to be recorded with them. */
+    private static final long RECORD_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** While requests are in flight, the worker looks for new work at least this often. */
+    private static final long BUSY_POLL_MILLIS = 20;
 
     private final String name;
     private final DeliveryService service;
@@ -33,6 +40,19 @@ final class DeliverBatches implements Runnable {
     private final Clock clock;
     private final MeterRegistry meters;
     private final Timer latency;
+
+    /** Sent and not yet recorded (finished or not). */
+    private final Set<WebhookSender.InFlight> inFlight = new LinkedHashSet<>();
+    /** Completed, in completion order; filled by the sender's threads. */
+    private final LinkedBlockingQueue<WebhookSender.InFlight> done = new LinkedBlockingQueue<>();
+    /** Completed and taken from {@link #done}, waiting to be recorded. */
+    private final List<WebhookSender.InFlight> ready = new ArrayList<>();
+    private long oldestReadyNanos;
+    /** The wake-up generation at which a claim last found nothing more due, and when (no claim again before news). */
+    private long drainedAtGeneration = -1;
+    private long drainedAtNanos;
+    /** After a failed claim, no claim before this time. */
+    private long claimBackoffUntilNanos;
 
     DeliverBatches(String name, DeliveryService service, ActionQueue queue, WebhookSender sender, RetryPolicy retries,
             DeliveryConfig config, WakeSignal signal, Clock clock, MeterRegistry meters) {
@@ -53,59 +73,120 @@ final class DeliverBatches implements Runnable {
 
     @Override
     public void run() {
-        while (service.isClaiming()) {
-            long seen = signal.generation();
-            try {
-                int claimed = deliverOneBatch();
-                if (claimed == 0) {
-                    signal.await(seen, config.pollInterval());
+        try {
+            while (service.isClaiming()) {
+                long seen = signal.generation();
+                boolean progressed = false;
+                try {
+                    progressed = recordReady(false);
+                    if (mayClaim(seen)) {
+                        progressed |= claimMore(seen) > 0;
+                    }
+                } catch (RuntimeException e) {
+                    LOG.error("Unhandled exception in delivery worker {}; will keep running", name, e);
+                    claimBackoffUntilNanos = System.nanoTime() + config.pollInterval().toNanos();
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (SQLException e) {
-                LOG.warn("Delivery worker {} cannot claim actions: {}; will keep trying", name, e.getMessage());
-                if (!pause()) {
-                    return;
-                }
-            } catch (RuntimeException e) {
-                LOG.error("Unhandled exception in delivery worker {}; will keep running", name, e);
-                if (!pause()) {
-                    return;
+                if (!progressed) {
+                    waitForWork(seen);
                 }
             }
-        }
-    }
-
-    private boolean pause() {
-        try {
-            signal.await(signal.generation(), config.pollInterval());
-            return true;
+            stop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
         }
     }
 
-    /** Claims, sends and records one batch; returns how many actions it claimed. */
-    int deliverOneBatch() throws SQLException, InterruptedException {
-        List<ClaimedAction> batch = queue.claim(name, config.batchSize(), config.leaseDuration(), config.connectTimeout());
-        if (batch.isEmpty()) {
+    /** Room for a whole batch (at most two in flight), and something may be due. */
+    private boolean mayClaim(long seen) {
+        if (inFlight.size() > config.batchSize()) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (now < claimBackoffUntilNanos) {
+            return false;
+        }
+        // the last claim found the outbox drained: wait for a wake-up or the poll interval
+        return seen != drainedAtGeneration || now - drainedAtNanos >= config.pollInterval().toNanos();
+    }
+
+    /** Claims a batch and sends it; returns how many it claimed. */
+    private int claimMore(long seen) {
+        int limit = config.batchSize();
+        List<ClaimedAction> batch;
+        try {
+            batch = queue.claim(name, limit, config.leaseDuration(), config.connectTimeout());
+        } catch (SQLException e) {
+            LOG.warn("Delivery worker {} cannot claim actions: {}; will keep trying", name, e.getMessage());
+            claimBackoffUntilNanos = System.nanoTime() + config.pollInterval().toNanos();
             return 0;
         }
-        if (batch.size() == config.batchSize()) {
+        if (batch.size() == limit) {
             signal.wakeOne(); // more may be due: let another worker help
+        } else {
+            drainedAtGeneration = seen;
+            drainedAtNanos = System.nanoTime();
         }
-        List<WebhookSender.InFlight> inFlight = new ArrayList<>(batch.size());
         for (ClaimedAction action : batch) {
-            inFlight.add(sender.send(action));
+            WebhookSender.InFlight f = sender.send(action);
+            inFlight.add(f);
+            f.sent.whenComplete((v, e) -> done.add(f));
         }
-        awaitAll(inFlight);
+        return batch.size();
+    }
+
+    /**
+     * Waits for a finished attempt, or for news of due actions when there is room (a wake-up, or
+     * the poll interval when idle).
+     */
+    private void waitForWork(long seen) throws InterruptedException {
+        if (inFlight.isEmpty()) {
+            signal.await(seen, config.pollInterval());
+            return;
+        }
+        long wait = ready.isEmpty() ? BUSY_POLL_MILLIS
+                : Math.max(1, TimeUnit.NANOSECONDS.toMillis(RECORD_DELAY_NANOS - (System.nanoTime() - oldestReadyNanos)));
+        WebhookSender.InFlight f = done.poll(wait, TimeUnit.MILLISECONDS);
+        if (f != null) {
+            take(f);
+        }
+    }
+
+    private void take(WebhookSender.InFlight f) {
+        if (ready.isEmpty()) {
+            oldestReadyNanos = System.nanoTime();
+        }
+        ready.add(f);
+    }
+
+    /**
+     * Records the finished attempts in one statement once there are enough of them (a batch),
+     * nothing else is in flight, the oldest has waited {@link #RECORD_DELAY_NANOS}, or {@code now}.
+     */
+    private boolean recordReady(boolean now) {
+        for (WebhookSender.InFlight f; (f = done.poll()) != null; ) {
+            take(f);
+        }
+        if (ready.isEmpty()) {
+            return false;
+        }
+        boolean due = now || ready.size() >= config.batchSize() || ready.size() == inFlight.size()
+                || System.nanoTime() - oldestReadyNanos >= RECORD_DELAY_NANOS;
+        if (!due) {
+            return false;
+        }
+        List<WebhookSender.InFlight> finished = new ArrayList<>(ready);
+        ready.clear();
+        record(finished);
+        return true;
+    }
+
+    private void record(List<WebhookSender.InFlight> finished) {
+        finished.forEach(inFlight::remove);
         if (service.isAborted()) {
-            return batch.size(); // a simulated crash: record nothing, the leases expire
+            return; // a simulated crash records nothing: the leases expire
         }
-        List<AttemptResult> results = new ArrayList<>(batch.size());
-        for (WebhookSender.InFlight f : inFlight) {
+        List<AttemptResult> results = new ArrayList<>(finished.size());
+        for (WebhookSender.InFlight f : finished) {
             results.add(result(f));
         }
         try {
@@ -114,35 +195,38 @@ final class DeliverBatches implements Runnable {
             // nothing is lost: the leases expire and the actions are attempted again
             LOG.error("Delivery worker {} could not record {} attempts ({}); their leases expire and they will be "
                     + "attempted again", name, results.size(), e.getMessage());
-            return batch.size();
+            return;
         }
         signal.wakeOne(); // finished actions may unblock the next action of their element
         for (AttemptResult r : results) {
             count(r);
         }
-        return batch.size();
     }
 
-    /** Waits for the batch; once the service stops, only until the grace period ends, then cancels the rest. */
-    private void awaitAll(List<WebhookSender.InFlight> inFlight) throws InterruptedException {
-        CompletableFuture<?> all = CompletableFuture.allOf(inFlight.stream().map(f -> f.sent)
-                .toArray(CompletableFuture[]::new));
-        while (true) {
-            try {
-                all.get(100, TimeUnit.MILLISECONDS);
-                return;
-            } catch (TimeoutException e) {
-                Instant deadline = service.stopDeadline();
-                if ((deadline != null && !clock.instant().isBefore(deadline)) || service.isAborted()) {
-                    inFlight.forEach(f -> f.sent.cancel(true));
-                    return;
-                }
-            } catch (ExecutionException e) {
-                return; // cannot happen: sends complete normally; a cancelled one is handled as released
-            } catch (java.util.concurrent.CancellationException e) {
-                return;
+    /**
+     * The service stops: no more claims; in-flight attempts are awaited until the grace period
+     * ends, then cancelled and released. After {@link DeliveryService#abort()} (a simulated crash)
+     * nothing is recorded: the leases expire.
+     */
+    private void stop() throws InterruptedException {
+        while (!inFlight.isEmpty() && !service.isAborted()) {
+            Instant deadline = service.stopDeadline();
+            if (deadline != null && !clock.instant().isBefore(deadline)) {
+                break;
             }
+            WebhookSender.InFlight f = done.poll(100, TimeUnit.MILLISECONDS);
+            if (f != null) {
+                take(f);
+            }
+            recordReady(ready.size() == inFlight.size());
         }
+        if (service.isAborted() || inFlight.isEmpty()) {
+            return;
+        }
+        inFlight.forEach(f -> f.sent.cancel(true));
+        done.clear();
+        ready.clear();
+        record(new ArrayList<>(inFlight));
     }
 
     private AttemptResult result(WebhookSender.InFlight f) {

@@ -11,7 +11,7 @@ import java.time.Duration;
  *
  * @param workers            worker threads per connector process; each claims a batch and sends it
  *                           concurrently (key {@code delivery.workers})
- * @param batchSize          actions a worker claims at once ({@code delivery.batch-size})
+ * @param batchSize          actions a worker keeps in flight; it claims more once half have finished ({@code delivery.batch-size})
  * @param leaseDuration      how long a claim holds before another worker may take the action over;
  *                           at least the action's timeout plus the connect timeout is always added
  *                           ({@code delivery.lease})
@@ -37,7 +37,7 @@ public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration,
         double jitter, Duration shutdownGrace) {
 
     public static final int DEFAULT_WORKERS = 4;
-    public static final int DEFAULT_BATCH_SIZE = 32;
+    public static final int DEFAULT_BATCH_SIZE = 64;
     public static final Duration DEFAULT_LEASE = Duration.ofMinutes(2);
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
     public static final int DEFAULT_PER_HOST_LIMIT = 32;
@@ -75,7 +75,7 @@ public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration,
         }
     }
 
-    /** The defaults: 4 workers, batches of 32, https only, TLS verification with the JDK's CAs. */
+    /** The defaults: 4 workers, up to 64 actions in flight each, https only, TLS verification with the JDK's CAs. */
     public static DeliveryConfig defaults() {
         return new DeliveryConfig(DEFAULT_WORKERS, DEFAULT_BATCH_SIZE, DEFAULT_LEASE, DEFAULT_POLL_INTERVAL,
                 DEFAULT_PER_HOST_LIMIT, DEFAULT_CONNECT_TIMEOUT, null, null, null, null, false,

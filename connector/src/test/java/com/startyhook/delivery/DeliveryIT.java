@@ -387,6 +387,28 @@ class DeliveryIT {
     }
 
     @Test
+    void aSlowReceiverHoldsOnlyItsOwnRequestNotTheOtherActionsOfItsWorker() throws Exception {
+        receiver.receiver().respondWith(r -> r.path().endsWith("/slow")
+                ? Response.status(200).withDelay(12_000) : Response.status(200));
+        List<NewAction> actions = new ArrayList<>();
+        NewAction slow = action("f", "slow", webhook(receiver.url("/slow"), Duration.ofSeconds(20)), 0);
+        actions.add(slow); // first: claimed in the worker's first batch, with fast ones
+        for (int i = 0; i < 60; i++) {
+            actions.add(action("f", "fast-" + i, webhook(hook(), Duration.ofSeconds(20)), 0));
+        }
+        enqueue(db, actions);
+        start(config().withWorkers(1).withBatchSize(8));
+
+        // a worker that waited for its whole batch would deliver nothing more before the slow answer (12 s)
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> PG.count("startyhook.action WHERE status = 'delivered' AND element_id LIKE 'fast-%'") == 60);
+        assertThat(status(slow)).as("the slow request is still unanswered").isEqualTo("delivering");
+        await().atMost(Duration.ofSeconds(60)).until(() -> "delivered".equals(status(slow)));
+        assertThat(attempts(slow)).containsExactly("1 delivered 200");
+        assertThat(receiver.receiver().requests()).hasSize(61);
+    }
+
+    @Test
     void closeWaitsForTheGracePeriodThenReleasesWhatIsUnanswered() throws Exception {
         receiver.receiver().respondWith(r -> Response.status(200).withDelay(3_000));
         List<NewAction> actions = List.of(action("f", "1", webhook(hook(), Duration.ofSeconds(10)), 0),

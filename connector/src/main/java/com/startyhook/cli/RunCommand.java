@@ -39,6 +39,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--db", paramLabel = "URL", description = "Shortcut for --set db.url=URL.")
     String db;
 
+    @Option(names = "--db-user", paramLabel = "USER", description = "Shortcut for --set db.user=USER (as in the other"
+            + " commands; the password comes from STARTYHOOK_DB_PASSWORD or db.password in --config).")
+    String dbUser;
+
     @Option(names = "--rules", paramLabel = "DIR", description = "Shortcut for --set rules.dir=DIR.")
     String rules;
 
@@ -61,6 +65,9 @@ final class RunCommand implements Callable<Integer> {
         Map<String, String> flags = new LinkedHashMap<>(set);
         if (db != null) {
             flags.put("db.url", db);
+        }
+        if (dbUser != null) {
+            flags.put("db.user", dbUser);
         }
         if (rules != null) {
             flags.put("rules.dir", rules);

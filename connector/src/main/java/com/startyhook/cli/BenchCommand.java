@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
             "Debezium engine reading the same backlog. Uses an embedded PostgreSQL unless --db is given (then a",
             "scratch database: it writes rows to the demo ERP schema, creating it when missing, and drops its",
             "slots, publications and schema " + "startyhook_bench at the end). Ends with one RESULT line.",
-            "Run it with the heap the connector has in production: java -Xmx512m -jar startyhook.jar bench"})
+            "Run it with the heap the connector has in production: java -Xmx256m -jar startyhook.jar bench"})
 final class BenchCommand implements Callable<Integer> {
     enum CaseOption { BACKLOG, LIVE, MIXED, ALL }
 

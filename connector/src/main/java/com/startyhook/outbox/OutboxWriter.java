@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -40,11 +41,26 @@ public final class OutboxWriter {
                 + " ORDER BY n ON CONFLICT (message_id) DO NOTHING";
     }
 
-    /** Inserts {@code actions} in one statement, in their order; returns how many were new (not already enqueued). */
+    /** Rows per statement: a transaction of a million matching rows must not become one bind message of a GB. */
+    static final int CHUNK = 2_000;
+
+    /**
+     * Inserts {@code actions} in their order, {@value #CHUNK} per statement, on the caller's connection
+     * (and transaction); returns how many were new (not already enqueued).
+     */
     public int enqueue(Connection connection, Collection<NewAction> actions) throws SQLException {
         if (actions.isEmpty()) {
             return 0;
         }
+        List<NewAction> all = actions instanceof List<NewAction> l ? l : List.copyOf(actions);
+        int inserted = 0;
+        for (int from = 0; from < all.size(); from += CHUNK) {
+            inserted += insert(connection, all.subList(from, Math.min(all.size(), from + CHUNK)));
+        }
+        return inserted;
+    }
+
+    private int insert(Connection connection, List<NewAction> actions) throws SQLException {
         int n = actions.size();
         String[] messageIds = new String[n];
         String[] dedupKeys = new String[n];

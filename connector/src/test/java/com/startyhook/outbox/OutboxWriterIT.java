@@ -96,11 +96,11 @@ class OutboxWriterIT {
     @Test
     void aBatchKeepsItsOrderAndEnqueueingItAgainAddsNothing() throws Exception {
         List<NewAction> batch = new ArrayList<>();
-        for (int i = 0; i < 3_000; i++) {
+        for (int i = 0; i < OutboxWriter.CHUNK + 1_000; i++) { // two statements
             batch.add(action("order-" + i, Integer.toString(i % 7), "1", Map.of(), List.of(Duration.ofSeconds(5)),
                     "{\"seq\":" + i + "}"));
         }
-        assertThat(enqueue(batch)).isEqualTo(3_000);
+        assertThat(enqueue(batch)).isEqualTo(OutboxWriter.CHUNK + 1_000);
         assertThat(enqueue(batch)).as("same dedup keys: a no-op").isZero();
         assertThat(enqueue(List.of(batch.get(5), action("new", "x", "1", Map.of(), List.of(), "{}")))).isEqualTo(1);
 

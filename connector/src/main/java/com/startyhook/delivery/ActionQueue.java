@@ -3,6 +3,7 @@ package com.startyhook.delivery;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.startyhook.store.Database;
+import com.startyhook.store.SqlArrays;
 import java.io.IOException;
 import java.sql.Array;
 import java.sql.Connection;
@@ -201,21 +202,11 @@ final class ActionQueue {
             excerpts[i] = r.responseExcerpt();
         }
         try (PreparedStatement ps = c.prepareStatement(finishSql)) {
-            ps.setArray(1, c.createArrayOf("bigint", ids));
-            ps.setArray(2, c.createArrayOf("text", statuses));
-            ps.setArray(3, c.createArrayOf("bigint", delays));
-            ps.setArray(4, c.createArrayOf("integer", httpStatuses));
-            ps.setArray(5, c.createArrayOf("text", errors));
+            SqlArrays.bind(c, ps, 1, ids, statuses, delays, httpStatuses, errors);
             ps.setString(6, owner);
             ps.setString(7, worker);
-            ps.setArray(8, c.createArrayOf("bigint", actionIds));
-            ps.setArray(9, c.createArrayOf("integer", attemptNos));
-            ps.setArray(10, c.createArrayOf("text", startedAt));
-            ps.setArray(11, c.createArrayOf("bigint", durations));
-            ps.setArray(12, c.createArrayOf("integer", attemptStatuses));
-            ps.setArray(13, c.createArrayOf("text", outcomes));
-            ps.setArray(14, c.createArrayOf("text", attemptErrors));
-            ps.setArray(15, c.createArrayOf("text", excerpts));
+            SqlArrays.bind(c, ps, 8, actionIds, attemptNos, startedAt, durations, attemptStatuses, outcomes,
+                    attemptErrors, excerpts);
             ps.executeUpdate();
         }
     }

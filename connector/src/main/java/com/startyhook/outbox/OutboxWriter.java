@@ -3,6 +3,7 @@ package com.startyhook.outbox;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.startyhook.store.Database;
+import com.startyhook.store.SqlArrays;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -100,12 +101,8 @@ public final class OutboxWriter {
             k++;
         }
         try (PreparedStatement ps = connection.prepareStatement(insertSql)) {
-            Object[][] columns = {messageIds, dedupKeys, flows, indexes, entities, elements, organizations, events,
-                    sources, positions, urls, secrets, headers, timeouts, schedules, payloads};
-            for (int c = 0; c < columns.length; c++) {
-                ps.setArray(c + 1, connection.createArrayOf(columns[c] instanceof Integer[] ? "integer" : "text",
-                        columns[c]));
-            }
+            SqlArrays.bind(connection, ps, 1, messageIds, dedupKeys, flows, indexes, entities, elements, organizations,
+                    events, sources, positions, urls, secrets, headers, timeouts, schedules, payloads);
             return ps.executeUpdate();
         }
     }

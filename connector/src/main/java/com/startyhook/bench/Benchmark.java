@@ -46,6 +46,8 @@ public final class Benchmark {
     private Path caBundle;
     private LoadGenerator load;
     private long rawPollMillis;
+    /** The connector's settings for this run (the benchmark's keys and the user's --set). */
+    private ConnectorSettings settings;
 
     public Benchmark(BenchOptions options, PrintWriter out) {
         this.options = options;
@@ -216,9 +218,8 @@ public final class Benchmark {
     private double httpCeiling(int count, byte[] sample) throws InterruptedException {
         ReceiptLog ceilingLog = new ReceiptLog(secret.getBytes(StandardCharsets.UTF_8));
         receipts.set(ceilingLog);
-        ConnectorSettings s = new ConnectorUnderTest(db.url(), db.user(), db.password(), work, caBundle, secret,
-                options.settings()).settings();
-        HttpCeiling ceiling = new HttpCeiling(s.delivery(), new Secrets(Map.of(ConnectorUnderTest.SECRET_ENV, secret)));
+        HttpCeiling ceiling = new HttpCeiling(settings.delivery(),
+                new Secrets(Map.of(ConnectorUnderTest.SECRET_ENV, secret)));
         String payload = new String(sample, StandardCharsets.UTF_8);
         String url = receiver.url("/hooks/ceiling").toString();
         String secretRef = "env:" + ConnectorUnderTest.SECRET_ENV;
@@ -295,9 +296,10 @@ public final class Benchmark {
     // ---- helpers --------------------------------------------------------------------------
 
     private void header(boolean embedded) {
-        ConnectorSettings s = new ConnectorUnderTest(db.url(), db.user(), db.password(), work, caBundle, secret,
+        settings = new ConnectorUnderTest(db.url(), db.user(), db.password(), work, caBundle, secret,
                 options.settings())
                 .settings();
+        ConnectorSettings s = settings;
         rawPollMillis = s.capture().pollInterval().toMillis(); // the raw engine polls like the connector's capture
         out.printf(Locale.ROOT, "startyhook bench: %s; JVM max heap %d MB; %d CPUs; load average at start %s%n",
                 embedded ? "embedded PostgreSQL" : "PostgreSQL at " + com.startyhook.store.Database.redactUrl(db.url()),

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.startyhook.store.Database;
 import com.startyhook.testsupport.PostgresExtension;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,10 +35,6 @@ class ConnectorMetricsIT {
                 + " ELSE 'cancelled' END AS s) st");
     }
 
-    @AfterAll
-    static void close() {
-        db.close();
-    }
 
     private static Map<String, Long> refreshed(long exactUpTo) throws Exception {
         ConnectorMetrics metrics = new ConnectorMetrics(db, "no_such_slot", Long.MAX_VALUE, () -> false, () -> 0);

@@ -32,7 +32,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,10 +52,6 @@ class DeliveryIT {
         db = PG.connectorDatabase(12);
     }
 
-    @AfterAll
-    static void closeDatabase() {
-        db.close();
-    }
 
     @BeforeEach
     void emptyOutbox() throws Exception {

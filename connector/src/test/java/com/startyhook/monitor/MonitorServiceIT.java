@@ -33,7 +33,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,10 +60,6 @@ class MonitorServiceIT {
         activations = new Activations(db);
     }
 
-    @AfterAll
-    static void closeDatabase() {
-        db.close();
-    }
 
     @AfterEach
     void closeServices() {

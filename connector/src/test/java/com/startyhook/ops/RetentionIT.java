@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.startyhook.store.Database;
 import com.startyhook.testsupport.PostgresExtension;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -20,10 +19,6 @@ class RetentionIT {
         db = PG.connectorDatabase(2);
     }
 
-    @AfterAll
-    static void close() {
-        db.close();
-    }
 
     private static void action(String key, String status, String age) throws Exception {
         PG.execute("INSERT INTO startyhook.action (message_id, dedup_key, flow_name, action_index, entity, element_id,"

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,10 +30,6 @@ class OutboxWriterIT {
         db = PG.connectorDatabase(2);
     }
 
-    @AfterAll
-    static void close() {
-        db.close();
-    }
 
     @BeforeEach
     void empty() throws Exception {

@@ -3,7 +3,6 @@ package com.startyhook.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.startyhook.testsupport.PostgresExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -18,10 +17,6 @@ class ActivationsIT {
         db = PG.connectorDatabase(2);
     }
 
-    @AfterAll
-    static void close() {
-        db.close();
-    }
 
     @Test
     void aFlowIsActiveOnlyForTheContentHashItWasActivatedWith() throws Exception {

@@ -26,6 +26,8 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
     private boolean demoSchema;
     private PostgresServer.Server server;
     private String database;
+    /** Connector pools handed out by {@link #connectorDatabase}: closed after the class, before the database goes. */
+    private final java.util.List<com.startyhook.store.Database> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Loads {@code sql/demo/erp_schema.sql} into the class's database. */
     public PostgresExtension withDemoSchema() {
@@ -50,6 +52,8 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
+        opened.forEach(com.startyhook.store.Database::close);
+        opened.clear();
         if (database == null) {
             return;
         }
@@ -95,10 +99,11 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
         return server.kind();
     }
 
-    /** The connector's own schema ("startyhook") in this database, migrated; the caller closes it. */
+    /** The connector's own schema ("startyhook") in this database, migrated; the extension closes it after the class. */
     public com.startyhook.store.Database connectorDatabase(int poolSize) {
         com.startyhook.store.Database db = new com.startyhook.store.Database(jdbcUrl(), user(), password(),
                 "startyhook", poolSize);
+        opened.add(db);
         db.migrate();
         return db;
     }

@@ -1,8 +1,9 @@
-package com.startyhook.events;
+package com.startyhook.bench;
 
 import com.startyhook.capture.CaptureConfig;
 import com.startyhook.capture.CaptureSource;
 import com.startyhook.embedded.EmbeddedPostgres;
+import com.startyhook.events.EventService;
 import com.startyhook.rules.Entity;
 import com.startyhook.rules.EventTrigger;
 import com.startyhook.rules.EventType;
@@ -44,7 +45,7 @@ import org.apache.kafka.connect.source.SourceRecord;
  * flow into the outbox, on the same PostgreSQL in the same run.
  *
  * <pre>
- * java -cp connector/target/startyhook.jar com.startyhook.events.CaptureBenchmark [rows-per-tx] [transactions]
+ * java -cp connector/target/startyhook.jar com.startyhook.bench.CaptureBenchmark [rows-per-tx] [transactions]
  * </pre>
  *
  * Defaults: 10 transactions of 10 000 updates (100 000 row changes). Uses an embedded PostgreSQL.

@@ -31,9 +31,9 @@ final class ConditionQueryCheck {
 
     /** The query with each {@code :since} replaced by a JDBC parameter typed as timestamptz; and how many. */
     Described describe(String query) throws SQLException {
-        com.startyhook.monitor.ConditionQuery rewritten;
+        ConditionSql rewritten;
         try {
-            rewritten = com.startyhook.monitor.ConditionQuery.rewrite(query);
+            rewritten = ConditionSql.rewrite(query);
         } catch (IllegalArgumentException e) {
             return new Described(List.of(), e.getMessage());
         }

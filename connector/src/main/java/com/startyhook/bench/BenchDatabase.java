@@ -1,5 +1,6 @@
 package com.startyhook.bench;
 
+import com.startyhook.capture.CaptureSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -8,8 +9,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
-import org.postgresql.Driver;
+import java.time.Duration;
+import java.util.Set;
 
 /**
  * The database the benchmark runs on: the demo ERP schema (created when missing), and the
@@ -91,10 +92,8 @@ record BenchDatabase(String url, String user, String password) {
 
     /** The raw Debezium engine on its own slot, reading erp.project, polling like the connector. */
     RawDebeziumReader rawReader(long pollMillis) {
-        Properties p = Driver.parseURL(url, null);
-        return new RawDebeziumReader(p.getProperty("PGHOST", "localhost").split(",")[0],
-                Integer.parseInt(p.getProperty("PGPORT", "5432").split(",")[0]), p.getProperty("PGDBNAME"), user,
-                password == null ? "" : password, RAW_SLOT, "erp.project", pollMillis);
+        return new RawDebeziumReader(new CaptureSource(url, user, password), RAW_SLOT, Set.of("erp.project"),
+                Duration.ofMillis(pollMillis));
     }
 
     private Connection connect() throws SQLException {

@@ -2,6 +2,7 @@ package com.startyhook.bench;
 
 import com.startyhook.capture.CaptureConfig;
 import com.startyhook.capture.CaptureSource;
+import com.startyhook.capture.DebeziumProperties;
 import com.startyhook.embedded.EmbeddedPostgres;
 import com.startyhook.events.EventService;
 import com.startyhook.rules.Entity;
@@ -189,7 +190,7 @@ public final class CaptureBenchmark {
         }
     }
 
-    /** Debezium as NOTES-debezium.md measures it: Connect records, a consumer that only counts and acknowledges. */
+    /** Debezium with the connector's settings ({@link DebeziumProperties}): Connect records, a consumer that only counts and acknowledges. */
     private static final class RawEngine implements AutoCloseable {
         private final AtomicLong data = new AtomicLong();
         private final CountDownLatch started = new CountDownLatch(1);
@@ -197,31 +198,12 @@ public final class CaptureBenchmark {
         private final DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
 
         RawEngine(String url, String user, String password, Path offsets) {
-            Properties p = new Properties();
-            p.setProperty("name", "bench-raw");
-            p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+            Properties p = DebeziumProperties.reading("bench", new CaptureSource(url, user, password), "bench_raw",
+                    "bench_raw", Set.of("erp.product"), CaptureConfig.DEFAULT_POLL_INTERVAL,
+                    CaptureConfig.DEFAULT_MAX_BATCH_SIZE);
             p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
             p.setProperty("offset.storage.file.filename", offsets.toString());
             p.setProperty("offset.flush.interval.ms", "0");
-            p.setProperty("database.hostname", "localhost");
-            p.setProperty("database.port", org.postgresql.Driver.parseURL(url, null).getProperty("PGPORT", "5432"));
-            p.setProperty("database.dbname", "startyhook_bench");
-            p.setProperty("database.user", user);
-            p.setProperty("database.password", password == null ? "" : password);
-            p.setProperty("topic.prefix", "bench");
-            p.setProperty("plugin.name", "pgoutput");
-            p.setProperty("slot.name", "bench_raw");
-            p.setProperty("publication.name", "bench_raw");
-            p.setProperty("publication.autocreate.mode", "filtered");
-            p.setProperty("table.include.list", "erp\\.product");
-            p.setProperty("snapshot.mode", "no_data");
-            p.setProperty("provide.transaction.metadata", "true");
-            p.setProperty("tombstones.on.delete", "false");
-            p.setProperty("decimal.handling.mode", "precise");
-            p.setProperty("poll.interval.ms", Long.toString(CaptureConfig.DEFAULT_POLL_INTERVAL.toMillis()));
-            p.setProperty("max.batch.size", Integer.toString(CaptureConfig.DEFAULT_MAX_BATCH_SIZE));
-            p.setProperty("max.queue.size", Integer.toString(CaptureConfig.DEFAULT_MAX_BATCH_SIZE * 4));
-            p.setProperty("record.processing.threads", "1");
             engine = DebeziumEngine.create(Connect.class).using(p)
                     .using(new DebeziumEngine.ConnectorCallback() {
                         @Override

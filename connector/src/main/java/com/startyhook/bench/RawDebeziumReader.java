@@ -1,9 +1,14 @@
 package com.startyhook.bench;
 
+import com.startyhook.capture.CaptureConfig;
+import com.startyhook.capture.CaptureSource;
+import com.startyhook.capture.DebeziumProperties;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -14,8 +19,9 @@ import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * The baseline of the benchmark: the raw Debezium engine reading the same changes with a consumer
- * that only counts data change records, configured like the connector's capture (pgoutput,
- * filtered publication, no snapshot, Connect records, no JSON). Offsets stay in memory.
+ * that only counts data change records, with the connector's own Debezium settings
+ * ({@link DebeziumProperties}: pgoutput, filtered publication, no snapshot, Connect records, no
+ * JSON). Offsets stay in memory.
  */
 final class RawDebeziumReader implements AutoCloseable {
     private final DebeziumEngine<?> engine;
@@ -27,30 +33,11 @@ final class RawDebeziumReader implements AutoCloseable {
     private volatile long target = Long.MAX_VALUE;
     private volatile long reachedAt;
 
-    RawDebeziumReader(String host, int port, String database, String user, String password, String slot,
-            String tables, long pollIntervalMs) {
-        Properties p = new Properties();
-        p.setProperty("name", "raw-" + slot);
-        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+    RawDebeziumReader(CaptureSource source, String slot, Set<String> tables, Duration pollInterval) {
+        Properties p = DebeziumProperties.reading("raw-" + slot, source, slot, slot, tables, pollInterval,
+                CaptureConfig.DEFAULT_MAX_BATCH_SIZE);
         p.setProperty("offset.storage", "org.apache.kafka.connect.storage.MemoryOffsetBackingStore");
         p.setProperty("offset.flush.interval.ms", "1000");
-        p.setProperty("database.hostname", host);
-        p.setProperty("database.port", String.valueOf(port));
-        p.setProperty("database.user", user);
-        p.setProperty("database.password", password);
-        p.setProperty("database.dbname", database);
-        p.setProperty("topic.prefix", "raw");
-        p.setProperty("plugin.name", "pgoutput");
-        p.setProperty("slot.name", slot);
-        p.setProperty("publication.name", slot);
-        p.setProperty("publication.autocreate.mode", "filtered");
-        p.setProperty("table.include.list", tables);
-        p.setProperty("snapshot.mode", "no_data");
-        p.setProperty("slot.drop.on.stop", "false");
-        p.setProperty("tombstones.on.delete", "false");
-        p.setProperty("decimal.handling.mode", "string");
-        p.setProperty("provide.transaction.metadata", "true");
-        p.setProperty("poll.interval.ms", String.valueOf(pollIntervalMs));
         this.engine = DebeziumEngine.create(Connect.class)
                 .using(p)
                 .notifying((batch, committer) -> {

@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class CaptureEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CaptureEngine.class);
+    /** The engine's name, also its topic prefix. */
     static final String ENGINE_NAME = "startyhook";
-    static final String TOPIC_PREFIX = "startyhook";
+    static final String TOPIC_PREFIX = ENGINE_NAME;
     static final String HEARTBEAT_TABLE = "capture_heartbeat";
     private static final Duration STABLE_AFTER = Duration.ofSeconds(30);
 
@@ -264,43 +265,17 @@ public final class CaptureEngine implements AutoCloseable {
         DatabaseOffsetStore.unregister(storeId);
     }
 
-    /** The Debezium configuration (NOTES-debezium.md) for {@code tables}. */
+    /** The Debezium configuration for {@code tables}: the shared settings, offsets in the database, heartbeats. */
     static Properties properties(CaptureSource source, CaptureConfig config, String stateSchema, Set<String> tables,
             String storeId) {
-        Properties p = new Properties();
-        p.setProperty("name", ENGINE_NAME);
-        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        Properties p = DebeziumProperties.reading(ENGINE_NAME, source, config.slotName(), config.publicationName(),
+                tables, config.pollInterval(), config.maxBatchSize());
         p.setProperty("offset.storage", DatabaseOffsetStore.class.getName());
         p.setProperty(DatabaseOffsetStore.ID_KEY, storeId);
         p.setProperty("offset.flush.interval.ms", "0");
-        p.setProperty("database.hostname", source.host());
-        p.setProperty("database.port", Integer.toString(source.port()));
-        p.setProperty("database.dbname", source.database());
-        p.setProperty("database.user", source.user() == null ? "" : source.user());
-        if (source.password() != null) {
-            p.setProperty("database.password", source.password());
-        }
-        if (source.sslMode() != null) {
-            p.setProperty("database.sslmode", source.sslMode());
-        }
-        p.setProperty("topic.prefix", TOPIC_PREFIX);
-        p.setProperty("plugin.name", "pgoutput");
-        p.setProperty("slot.name", config.slotName());
-        p.setProperty("slot.drop.on.stop", "false");
-        p.setProperty("publication.name", config.publicationName());
-        p.setProperty("publication.autocreate.mode", "filtered");
-        p.setProperty("table.include.list", includeList(tables));
-        p.setProperty("snapshot.mode", "no_data");
-        p.setProperty("provide.transaction.metadata", "true");
-        p.setProperty("tombstones.on.delete", "false");
-        p.setProperty("decimal.handling.mode", "precise");
         p.setProperty("heartbeat.interval.ms", Long.toString(config.heartbeatInterval().toMillis()));
         p.setProperty("heartbeat.action.query", "INSERT INTO " + stateSchema + "." + HEARTBEAT_TABLE + " (id, beat_at)"
                 + " VALUES (1, now()) ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at");
-        p.setProperty("poll.interval.ms", Long.toString(config.pollInterval().toMillis()));
-        p.setProperty("max.batch.size", Integer.toString(config.maxBatchSize()));
-        p.setProperty("max.queue.size", Integer.toString(Math.max(8192, config.maxBatchSize() * 4)));
-        p.setProperty("record.processing.threads", "1");
         return p;
     }
 
@@ -313,17 +288,6 @@ public final class CaptureEngine implements AutoCloseable {
         Set<String> all = new TreeSet<>(tables);
         all.add(stateSchema + "." + HEARTBEAT_TABLE);
         return all;
-    }
-
-    static String includeList(Set<String> tables) {
-        StringBuilder b = new StringBuilder();
-        for (String t : new TreeSet<>(tables)) {
-            if (b.length() > 0) {
-                b.append(',');
-            }
-            b.append(t.replace(".", "\\."));
-        }
-        return b.toString();
     }
 
     /** The exception's message and, when different, its root cause's. */

@@ -42,10 +42,13 @@ final class BenchCommand implements Callable<Integer> {
             description = "Transactions per second in the live and mixed cases (default: ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--seconds", paramLabel = "S", defaultValue = "" + BenchOptions.DEFAULT_SECONDS,
-            description = "Duration of the live and mixed load (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", paramLabel = "DURATION", defaultValue = "" + BenchOptions.DEFAULT_SECONDS,
+            converter = DurationOption.SecondsConverter.class,
+            description = "Duration of the live and mixed load: seconds, or 30s, 2m (default: ${DEFAULT-VALUE}).")
     int seconds;
 
+    // not the ConnectionOptions mixin on purpose: the bench drops what it creates, so it never takes a
+    // database from STARTYHOOK_DB_URL, only one named here
     @Option(names = "--db", paramLabel = "URL", description = "A scratch PostgreSQL database (wal_level=logical)"
             + " instead of the embedded one.")
     String db;
@@ -54,7 +57,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Its user (default: ${DEFAULT-VALUE}).")
     String dbUser;
 
-    @Option(names = "--db-password-env", paramLabel = "NAME", defaultValue = DatabaseOptions.ENV_PASSWORD,
+    @Option(names = "--db-password-env", paramLabel = "NAME", defaultValue = ConnectionOptions.ENV_PASSWORD,
             description = "Environment variable holding its password (default: ${DEFAULT-VALUE}).")
     String dbPasswordEnv;
 

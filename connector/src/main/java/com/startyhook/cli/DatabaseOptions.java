@@ -3,33 +3,21 @@ package com.startyhook.cli;
 import com.startyhook.ConfigurationException;
 import com.startyhook.store.Database;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /**
- * The database options of the operator commands ({@code flows}, {@code outbox}, {@code uninstall}).
- * Defaults come from the same environment variables as {@code run}; the password only ever from
- * an environment variable, never from a flag value.
+ * The connector's database: the connection options and {@code --schema}, a mixin of every command
+ * that reads or changes the connector's own tables ({@code run}, {@code flows}, {@code outbox},
+ * {@code uninstall}).
  */
 final class DatabaseOptions {
-    static final String ENV_URL = "STARTYHOOK_DB_URL";
-    static final String ENV_USER = "STARTYHOOK_DB_USER";
-    static final String ENV_PASSWORD = "STARTYHOOK_DB_PASSWORD";
     static final String ENV_SCHEMA = "STARTYHOOK_DB_SCHEMA";
 
-    @Option(names = "--db", scope = ScopeType.INHERIT, paramLabel = "URL", description = "JDBC URL of the database (default: $" + ENV_URL + ").")
-    String url;
-
-    @Option(names = "--db-user", scope = ScopeType.INHERIT, paramLabel = "USER", description = "Database user (default: $" + ENV_USER
-            + ", else postgres).")
-    String user;
-
-    @Option(names = "--db-password-env", scope = ScopeType.INHERIT, paramLabel = "NAME", defaultValue = ENV_PASSWORD,
-            description = "Environment variable holding the database password (default: ${DEFAULT-VALUE}).")
-    String passwordEnv;
+    @Mixin
+    ConnectionOptions connection;
 
     @Option(names = "--schema", scope = ScopeType.INHERIT, paramLabel = "SCHEMA", description = "The connector's schema (default: $"
             + ENV_SCHEMA + ", else startyhook).")
@@ -44,42 +32,22 @@ final class DatabaseOptions {
                 Database.DEFAULT_SCHEMA));
     }
 
-    String url(Map<String, String> environment) {
-        String u = url != null ? url : environment.get(ENV_URL);
-        if (u == null || u.isBlank()) {
-            throw new ConfigurationException("no database given: pass --db jdbc:postgresql://HOST:5432/DB or set "
-                    + ENV_URL);
-        }
-        return u;
-    }
-
-    private String user(Map<String, String> environment) {
-        return user != null ? user : environment.getOrDefault(ENV_USER, "postgres");
-    }
-
     /** A plain connection, without touching the connector's schema (for {@code uninstall}). */
-    Connection connect(Map<String, String> environment) {
-        String u = url(environment);
-        try {
-            return DriverManager.getConnection(u, user(environment), environment.get(passwordEnv));
-        } catch (SQLException e) {
-            throw new ConfigurationException("cannot connect to " + Database.redactUrl(u) + ": " + e.getMessage()
-                    + "; check --db, --db-user and $" + passwordEnv, e);
-        }
+    Connection connect(Map<String, String> environment, String applicationName) {
+        return connection.connect(connection.url(environment), environment, applicationName);
     }
 
     /** Opens the connector's database and brings its schema up to date. */
     Database open(Map<String, String> environment) {
-        String u = url(environment);
-        String usr = user(environment);
+        String u = connection.url(environment);
         String s = schemaName(environment);
-        Database db = new Database(u, usr, environment.get(passwordEnv), s, 2);
+        Database db = new Database(u, connection.user(environment), connection.password(environment), s, 2);
         try {
             db.migrate();
         } catch (RuntimeException e) {
             db.close();
             throw new ConfigurationException("cannot open the connector's schema " + s + " at "
-                    + Database.redactUrl(u) + ": " + rootMessage(e) + "; check --db, --db-user and $" + passwordEnv, e);
+                    + Database.redactUrl(u) + ": " + rootMessage(e) + "; " + connection.advice(), e);
         }
         return db;
     }

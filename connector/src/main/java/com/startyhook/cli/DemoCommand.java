@@ -33,7 +33,7 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--duration", paramLabel = "DURATION", converter = OutboxCommand.DurationConverter.class,
+    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationOption.Converter.class,
             description = "stop after this long, e.g. 60s or 2m (default: run until Ctrl-C)")
     Duration duration;
 

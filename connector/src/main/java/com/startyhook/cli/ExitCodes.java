@@ -3,7 +3,14 @@ package com.startyhook.cli;
 import com.startyhook.StartyHookException;
 import picocli.CommandLine;
 
-/** Exit codes shared by every subcommand, and the one place that maps exceptions to them. */
+/**
+ * Exit codes shared by every subcommand, and the one place that maps exceptions to them:
+ * {@link StartyHookCommand#newCommandLine()} installs {@link ExceptionHandler} on the whole command
+ * tree, so a command only returns {@link #OK} or {@link #PROBLEMS} and throws for the rest. A
+ * picocli {@code ParameterException} (also one a command throws after checking its options) is
+ * {@link #USAGE}; any other exception is {@link #ERROR}, printed as one line (its message for a
+ * {@link StartyHookException}, with the stack trace only under {@code -Dstartyhook.debug=true}).
+ */
 public final class ExitCodes {
     public static final int OK = 0;
     /** The command ran and found a problem (invalid rules, invalid signature...). */

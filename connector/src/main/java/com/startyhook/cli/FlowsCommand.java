@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -44,9 +43,8 @@ final class FlowsCommand implements Callable<Integer> {
     @Mixin
     DatabaseOptions database;
 
-    @Option(names = "--rules", paramLabel = "DIR", defaultValue = "rules", scope = ScopeType.INHERIT,
-            description = "The rules directory (default: ${DEFAULT-VALUE}).")
-    Path rules;
+    @Mixin
+    RulesOption rules;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
@@ -60,7 +58,7 @@ final class FlowsCommand implements Callable<Integer> {
     }
 
     int list(PrintWriter out, boolean asJson) throws SQLException {
-        ValidatedRules loaded = RulesLoader.withoutSecretResolution(true).load(rules);
+        ValidatedRules loaded = RulesLoader.withoutSecretResolution(true).load(rules.dir());
         try (Database db = database.open(environment)) {
             List<FlowsReport.FlowLine> lines = new FlowsReport(db).lines(loaded.rules(), new Activations(db).all());
             if (asJson) {
@@ -143,7 +141,7 @@ final class FlowsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = parent.spec.commandLine().getOut();
-            ValidatedRules loaded = new RulesLoader(new Secrets(parent.environment), allowInsecureUrls).load(parent.rules);
+            ValidatedRules loaded = new RulesLoader(new Secrets(parent.environment), allowInsecureUrls).load(parent.rules.dir());
             try (Database db = parent.database.open(parent.environment)) {
                 List<Problem> problems = new ArrayList<>(loaded.problems());
                 ValidatedRules live;
@@ -151,7 +149,7 @@ final class FlowsCommand implements Callable<Integer> {
                     live = new LiveValidator(c).validate(loaded.rules());
                 }
                 problems.addAll(live.problems());
-                ValidatedRules structure = RulesLoader.withoutSecretResolution(true).load(parent.rules);
+                ValidatedRules structure = RulesLoader.withoutSecretResolution(true).load(parent.rules.dir());
                 List<String> names = selection.all ? allNames(structure) : selection.names;
                 Activations activations = new Activations(db);
                 int refused = 0;
@@ -170,7 +168,7 @@ final class FlowsCommand implements Callable<Integer> {
                                     || p.file().getFileName().toString().equals(RulesLoader.ENTITIES_FILE))
                             .toList();
                     if (!java.nio.file.Files.exists(file) && own.isEmpty()) {
-                        out.println("refused " + name + ": no flow of that name in " + parent.rules
+                        out.println("refused " + name + ": no flow of that name in " + parent.rules.dir()
                                 + " (see `startyhook flows`)");
                     } else {
                         out.println("refused " + name + ": it has problems:");
@@ -185,7 +183,7 @@ final class FlowsCommand implements Callable<Integer> {
         /** The file a flow comes from: known when its structure loads, else flows/NAME.json by convention. */
         private Path fileOf(ValidatedRules structure, String name) {
             Flow f = structure.rules().flows().get(name);
-            return f != null ? f.file() : parent.rules.resolve(RulesLoader.FLOWS_DIRECTORY).resolve(name + ".json");
+            return f != null ? f.file() : parent.rules.dir().resolve(RulesLoader.FLOWS_DIRECTORY).resolve(name + ".json");
         }
 
         /** Every flow name, including files whose structure has problems (named after the file). */
@@ -222,7 +220,7 @@ final class FlowsCommand implements Callable<Integer> {
             try (Database db = parent.database.open(parent.environment)) {
                 Activations activations = new Activations(db);
                 List<String> names = selection.all ? new ArrayList<>(activations.all().keySet()) : selection.names;
-                ValidatedRules loaded = RulesLoader.withoutSecretResolution(true).load(parent.rules);
+                ValidatedRules loaded = RulesLoader.withoutSecretResolution(true).load(parent.rules.dir());
                 for (String name : names) {
                     Flow flow = loaded.rules().flows().get(name);
                     boolean changed = activations.deactivate(name, flow == null ? null : flow.contentHash(),
@@ -252,7 +250,7 @@ final class FlowsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = parent.spec.commandLine().getOut();
-            ValidatedRules loaded = RulesLoader.withoutSecretResolution(true).load(parent.rules);
+            ValidatedRules loaded = RulesLoader.withoutSecretResolution(true).load(parent.rules.dir());
             try (Database db = parent.database.open(parent.environment)) {
                 List<Long> ids = new ManualRun(db, Clock.systemUTC()).fire(loaded.rules(), name, element);
                 out.println("enqueued action(s) " + ids + " for " + name + " element " + element);

@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "listen", mixinStandardHelpOptions = true,
         description = {"Runs a local HTTPS receiver that prints incoming webhooks and checks their signatures.",
             "It serves a fresh self-signed certificate and writes it as PEM: point the connector's "
-                + "delivery.ca-bundle at that file. Runs until Ctrl-C."})
+                + "delivery.ca-bundle at that file. Runs until Ctrl-C.",
+            "Without --secret-env or --secret-file, signatures are reported unchecked."})
 final class ListenCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -38,16 +40,13 @@ final class ListenCommand implements Callable<Integer> {
             + "to watch retries (0 to 1)")
     double failRate;
 
-    @Option(names = "--delay", defaultValue = "0ms", converter = OutboxCommand.DurationConverter.class,
+    @Option(names = "--delay", paramLabel = "DURATION", defaultValue = "0ms", converter = DurationOption.Converter.class,
             description = "wait this long before answering (e.g. 2s, to trigger timeouts)")
     Duration delay;
 
-    @Option(names = "--secret-env", paramLabel = "NAME",
-            description = "environment variable holding the secret; signatures are reported unchecked without it")
-    String secretEnv;
-
-    @Option(names = "--secret-file", paramLabel = "FILE", description = "file holding the secret (instead of --secret-env)")
-    Path secretFile;
+    /** Without a secret, signatures are reported unchecked. */
+    @Mixin
+    SecretOptions secretOptions;
 
     @Option(names = "--cert-file", paramLabel = "FILE",
             description = "where to write the certificate PEM (default: a temporary file)")
@@ -61,11 +60,7 @@ final class ListenCommand implements Callable<Integer> {
         if (failRate < 0 || failRate > 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--fail-rate must be between 0 and 1");
         }
-        if (secretEnv != null && secretFile != null) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "give --secret-env or --secret-file, not both");
-        }
-        String secretRef = secretEnv != null ? "env:" + secretEnv : secretFile != null ? "file:" + secretFile : null;
+        String secretRef = secretOptions.reference(spec);
         byte[] secret = secretRef == null ? null : new Secrets().resolve(secretRef);
         PrintWriter out = spec.commandLine().getOut();
         SelfSignedCertificate certificate = SelfSignedCertificate.generate();

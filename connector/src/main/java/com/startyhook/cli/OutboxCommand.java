@@ -67,7 +67,7 @@ final class OutboxCommand implements Runnable {
         String status;
         @Option(names = "--element", description = "only this element id")
         String element;
-        @Option(names = "--since", description = "created within a duration (30m, 1h, 2d) or since an ISO instant")
+        @Option(names = "--since", paramLabel = "DURATION|INSTANT", description = "created within a duration (30m, 1h, 2d) or since an ISO instant")
         String since;
         @Option(names = "--limit", defaultValue = "50", description = "at most this many (default: ${DEFAULT-VALUE})")
         int limit;
@@ -169,7 +169,7 @@ final class OutboxCommand implements Runnable {
             }
             field(out, "timeout", d.timeoutMs() + " ms");
             field(out, "retries", d.retryScheduleMs().isEmpty() ? "none" : String.join(", ",
-                    d.retryScheduleMs().stream().map(ms -> formatDuration(Duration.ofMillis(ms))).toList()));
+                    d.retryScheduleMs().stream().map(ms -> DurationOption.format(Duration.ofMillis(ms))).toList()));
             field(out, "created", time(a.createdAt()) + ", updated " + time(d.updatedAt()));
             if (a.lastError() != null) {
                 field(out, "last error", a.lastError());
@@ -350,51 +350,16 @@ final class OutboxCommand implements Runnable {
         return "  " + text.replace("\n", "\n  ");
     }
 
-    /** "500ms", "30s", "5m", "1h", "2d", or ISO-8601 (PT5M): the same forms as rule files and configuration. */
-    static Duration parseDuration(String text) {
-        Duration d = com.startyhook.rules.Durations.parse(text);
-        if (d == null) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration; write e.g. 500ms, 30s, 5m, 1h or 2d");
-        }
-        return d;
-    }
-
-    static String formatDuration(Duration d) {
-        long ms = d.toMillis();
-        if (ms % 3_600_000 == 0 && ms > 0) {
-            return ms / 3_600_000 + "h";
-        }
-        if (ms % 60_000 == 0 && ms > 0) {
-            return ms / 60_000 + "m";
-        }
-        if (ms % 1000 == 0 && ms > 0) {
-            return ms / 1000 + "s";
-        }
-        return ms + "ms";
-    }
-
     /** A duration back from now ("1h") or an ISO instant ("2026-11-22T10:00:00Z"). */
     static Instant parseSince(String text, Clock clock) {
         try {
             return Instant.parse(text.trim());
         } catch (DateTimeParseException notAnInstant) {
             try {
-                return clock.instant().minus(parseDuration(text));
+                return clock.instant().minus(DurationOption.parse(text));
             } catch (IllegalArgumentException e) {
                 throw new ConfigurationException("--since '" + text + "' is neither a duration (30m, 1h, 2d) nor an "
                         + "ISO instant (2026-11-22T10:00:00Z)");
-            }
-        }
-    }
-
-    /** picocli converter for duration options ("5m", "2s"). */
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            try {
-                return parseDuration(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
             }
         }
     }

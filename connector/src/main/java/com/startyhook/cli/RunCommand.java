@@ -8,6 +8,7 @@ import com.startyhook.config.Settings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,15 +38,13 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "A properties file of configuration keys.")
     Path config;
 
-    @Option(names = "--db", paramLabel = "URL", description = "Shortcut for --set db.url=URL.")
-    String db;
+    /** Shortcuts for db.url, db.user and db.schema, and where the password comes from, as in the other commands. */
+    @Mixin
+    DatabaseOptions database;
 
-    @Option(names = "--db-user", paramLabel = "USER", description = "Shortcut for --set db.user=USER (as in the other"
-            + " commands; the password comes from STARTYHOOK_DB_PASSWORD or db.password in --config).")
-    String dbUser;
-
-    @Option(names = "--rules", paramLabel = "DIR", description = "Shortcut for --set rules.dir=DIR.")
-    String rules;
+    /** Shortcut for rules.dir. */
+    @Mixin
+    RulesOption rules;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Sets a configuration key (repeatable).")
     Map<String, String> set = new LinkedHashMap<>();
@@ -62,17 +62,7 @@ final class RunCommand implements Callable<Integer> {
             printCatalogue(out);
             return ExitCodes.OK;
         }
-        Map<String, String> flags = new LinkedHashMap<>(set);
-        if (db != null) {
-            flags.put("db.url", db);
-        }
-        if (dbUser != null) {
-            flags.put("db.user", dbUser);
-        }
-        if (rules != null) {
-            flags.put("rules.dir", rules);
-        }
-        ConnectorSettings settings = ConnectorSettings.from(Settings.resolve(flags, environment, config));
+        ConnectorSettings settings = ConnectorSettings.from(Settings.resolve(flags(), withPassword(environment), config));
         Connector connector = new Connector(settings, environment, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicInteger signals = new AtomicInteger();
@@ -107,6 +97,37 @@ final class RunCommand implements Callable<Integer> {
         }
         stopped.await();
         return ExitCodes.OK;
+    }
+
+    /** --set, then the shortcut options over it. */
+    private Map<String, String> flags() {
+        Map<String, String> flags = new LinkedHashMap<>(set);
+        ConnectionOptions c = database.connection;
+        putIfGiven(flags, "db.url", c.url);
+        putIfGiven(flags, "db.user", c.user);
+        putIfGiven(flags, "db.schema", database.schema);
+        putIfGiven(flags, "rules.dir", rules.given == null ? null : rules.given.toString());
+        return flags;
+    }
+
+    private static void putIfGiven(Map<String, String> flags, String key, String value) {
+        if (value != null) {
+            flags.put(key, value);
+        }
+    }
+
+    /**
+     * The environment as configuration reads it: with {@code --db-password-env NAME}, the password
+     * is that variable's value (a secret never comes from a flag, only its variable's name does).
+     */
+    private Map<String, String> withPassword(Map<String, String> env) {
+        String name = database.connection.passwordEnv;
+        if (name == null || name.equals(ConnectionOptions.ENV_PASSWORD) || env.get(name) == null) {
+            return env;
+        }
+        Map<String, String> copy = new HashMap<>(env);
+        copy.put(ConnectionOptions.ENV_PASSWORD, env.get(name));
+        return copy;
     }
 
     static void printCatalogue(PrintWriter out) {

@@ -56,7 +56,7 @@ final class UninstallCommand implements Callable<Integer> {
         String slotName = setting("capture.slot", slot);
         String publicationName = setting("capture.publication", publication);
         String schema = database.schemaName(environment);
-        try (Connection c = database.connect(environment)) {
+        try (Connection c = database.connect(environment, "startyhook uninstall")) {
             Long slotBytes = slotRetainedBytes(c, slotName);
             boolean hasPublication = exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", publicationName);
             boolean hasSchema = exists(c, "SELECT 1 FROM pg_namespace WHERE nspname = ?", schema);

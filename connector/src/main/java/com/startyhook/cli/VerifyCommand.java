@@ -9,10 +9,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
@@ -23,15 +24,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    static final class SecretSource {
-        @Option(names = "--secret-env", paramLabel = "NAME", description = "environment variable holding the secret")
-        String env;
-        @Option(names = "--secret-file", paramLabel = "FILE", description = "file holding the secret")
-        Path file;
-    }
-
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    SecretSource secret;
+    @Mixin
+    SecretOptions secret;
 
     @Option(names = "--timestamp", required = true, description = "the X-StartyHook-Timestamp header value")
     String timestamp;
@@ -44,7 +38,7 @@ final class VerifyCommand implements Callable<Integer> {
             description = "the raw request body, byte for byte as received")
     Path body;
 
-    @Option(names = "--tolerance", defaultValue = "5m", converter = OutboxCommand.DurationConverter.class,
+    @Option(names = "--tolerance", paramLabel = "DURATION", defaultValue = "5m", converter = DurationOption.Converter.class,
             description = "how far the timestamp may be from now (default: ${DEFAULT-VALUE})")
     Duration tolerance;
 
@@ -53,7 +47,11 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        byte[] key = new Secrets().resolve(secret.env != null ? "env:" + secret.env : "file:" + secret.file);
+        String reference = secret.reference(spec);
+        if (reference == null) {
+            throw new ParameterException(spec.commandLine(), "give the secret: --secret-env NAME or --secret-file FILE");
+        }
+        byte[] key = new Secrets().resolve(reference);
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(body);

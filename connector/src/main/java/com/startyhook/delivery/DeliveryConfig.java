@@ -4,6 +4,7 @@ import com.startyhook.ConfigurationException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * Configuration of the execution service (DESIGN §7), validated at construction; each message
@@ -83,81 +84,109 @@ public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration,
     }
 
     public DeliveryConfig withWorkers(int n) {
-        return new DeliveryConfig(n, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout, caBundle,
-                clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
-                maxRetryAfter, jitter, shutdownGrace);
+        return copy(c -> c.workers = n);
     }
 
     public DeliveryConfig withBatchSize(int n) {
-        return new DeliveryConfig(workers, n, leaseDuration, pollInterval, perHostLimit, connectTimeout, caBundle,
-                clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
-                maxRetryAfter, jitter, shutdownGrace);
+        return copy(c -> c.batchSize = n);
     }
 
     public DeliveryConfig withLease(Duration lease) {
-        return new DeliveryConfig(workers, batchSize, lease, pollInterval, perHostLimit, connectTimeout, caBundle,
-                clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
-                maxRetryAfter, jitter, shutdownGrace);
+        return copy(c -> c.leaseDuration = lease);
     }
 
     public DeliveryConfig withPollInterval(Duration poll) {
-        return new DeliveryConfig(workers, batchSize, leaseDuration, poll, perHostLimit, connectTimeout, caBundle,
-                clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
-                maxRetryAfter, jitter, shutdownGrace);
+        return copy(c -> c.pollInterval = poll);
     }
 
     public DeliveryConfig withPerHostLimit(int n) {
-        return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, n, connectTimeout, caBundle,
-                clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
-                maxRetryAfter, jitter, shutdownGrace);
+        return copy(c -> c.perHostLimit = n);
     }
 
     public DeliveryConfig withConnectTimeout(Duration timeout) {
-        return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, timeout, caBundle,
-                clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
-                maxRetryAfter, jitter, shutdownGrace);
+        return copy(c -> c.connectTimeout = timeout);
     }
 
     public DeliveryConfig withCaBundle(Path file) {
-        return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout, file,
-                clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
-                maxRetryAfter, jitter, shutdownGrace);
+        return copy(c -> c.caBundle = file);
     }
 
     public DeliveryConfig withClientCertificate(Path certificate, Path key, String passwordRef) {
-        return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
-                caBundle, certificate, key, passwordRef, allowInsecureUrls, maxResponseExcerpt, maxRetryAfter, jitter,
-                shutdownGrace);
+        return copy(c -> {
+            c.clientCertificate = certificate;
+            c.clientKey = key;
+            c.clientKeyPassword = passwordRef;
+        });
     }
 
     public DeliveryConfig withAllowInsecureUrls(boolean allow) {
-        return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
-                caBundle, clientCertificate, clientKey, clientKeyPassword, allow, maxResponseExcerpt, maxRetryAfter,
-                jitter, shutdownGrace);
+        return copy(c -> c.allowInsecureUrls = allow);
     }
 
     public DeliveryConfig withMaxResponseExcerpt(int bytes) {
-        return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
-                caBundle, clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, bytes, maxRetryAfter,
-                jitter, shutdownGrace);
+        return copy(c -> c.maxResponseExcerpt = bytes);
     }
 
     public DeliveryConfig withMaxRetryAfter(Duration cap) {
-        return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
-                caBundle, clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt, cap,
-                jitter, shutdownGrace);
+        return copy(c -> c.maxRetryAfter = cap);
     }
 
     public DeliveryConfig withJitter(double spread) {
-        return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
-                caBundle, clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
-                maxRetryAfter, spread, shutdownGrace);
+        return copy(c -> c.jitter = spread);
     }
 
     public DeliveryConfig withShutdownGrace(Duration grace) {
-        return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
-                caBundle, clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
-                maxRetryAfter, jitter, grace);
+        return copy(c -> c.shutdownGrace = grace);
+    }
+
+    /** This configuration with {@code change} applied, validated again. */
+    private DeliveryConfig copy(Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
+        return c.build();
+    }
+
+    /** The components as mutable fields, so that each with-method names only what it changes. */
+    private static final class Copy {
+        int workers;
+        int batchSize;
+        Duration leaseDuration;
+        Duration pollInterval;
+        int perHostLimit;
+        Duration connectTimeout;
+        Path caBundle;
+        Path clientCertificate;
+        Path clientKey;
+        String clientKeyPassword;
+        boolean allowInsecureUrls;
+        int maxResponseExcerpt;
+        Duration maxRetryAfter;
+        double jitter;
+        Duration shutdownGrace;
+
+        Copy(DeliveryConfig d) {
+            workers = d.workers;
+            batchSize = d.batchSize;
+            leaseDuration = d.leaseDuration;
+            pollInterval = d.pollInterval;
+            perHostLimit = d.perHostLimit;
+            connectTimeout = d.connectTimeout;
+            caBundle = d.caBundle;
+            clientCertificate = d.clientCertificate;
+            clientKey = d.clientKey;
+            clientKeyPassword = d.clientKeyPassword;
+            allowInsecureUrls = d.allowInsecureUrls;
+            maxResponseExcerpt = d.maxResponseExcerpt;
+            maxRetryAfter = d.maxRetryAfter;
+            jitter = d.jitter;
+            shutdownGrace = d.shutdownGrace;
+        }
+
+        DeliveryConfig build() {
+            return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
+                    caBundle, clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
+                    maxRetryAfter, jitter, shutdownGrace);
+        }
     }
 
     static boolean isPkcs12(Path file) {

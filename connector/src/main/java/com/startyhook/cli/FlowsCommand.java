@@ -20,15 +20,12 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "flows", header = "Lists flows with their state; activates, deactivates and fires them.", mixinStandardHelpOptions = true,
         description = {"Lists flows with their state (active, inactive, modified since activation), trigger, mode,",
@@ -36,10 +33,7 @@ import picocli.CommandLine.Spec;
             "A new or edited flow is inactive until it is activated."},
         subcommands = {FlowsCommand.ListFlows.class, FlowsCommand.Activate.class, FlowsCommand.Deactivate.class,
             FlowsCommand.Fire.class})
-final class FlowsCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+final class FlowsCommand extends Subcommand {
     @Mixin
     DatabaseOptions database;
 
@@ -49,8 +43,6 @@ final class FlowsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
-    /** The environment the database password and secrets come from; tests replace it. */
-    Map<String, String> environment = System.getenv();
 
     @Override
     public Integer call() throws Exception {
@@ -108,6 +100,15 @@ final class FlowsCommand implements Callable<Integer> {
         boolean all;
     }
 
+    /** What activate and deactivate share: the parent's options, and flow names or --all. */
+    abstract static class SelectedFlows implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand
+        FlowsCommand parent;
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Selection selection;
+    }
+
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the flows (the default).")
     static final class ListFlows implements Callable<Integer> {
         @picocli.CommandLine.ParentCommand
@@ -125,13 +126,7 @@ final class FlowsCommand implements Callable<Integer> {
     @Command(name = "activate", mixinStandardHelpOptions = true,
             description = {"Validates flows (rules and live database) and activates their current content.",
                 "Refuses, with the reasons, a flow that has problems."})
-    static final class Activate implements Callable<Integer> {
-        @picocli.CommandLine.ParentCommand
-        FlowsCommand parent;
-
-        @ArgGroup(exclusive = true, multiplicity = "1")
-        Selection selection;
-
+    static final class Activate extends SelectedFlows {
         @Option(names = "--by", paramLabel = "WHO", description = "Who activates (default: user@host).")
         String by;
 
@@ -204,13 +199,7 @@ final class FlowsCommand implements Callable<Integer> {
 
     @Command(name = "deactivate", mixinStandardHelpOptions = true,
             description = "Deactivates flows: they match nothing until activated again.")
-    static final class Deactivate implements Callable<Integer> {
-        @picocli.CommandLine.ParentCommand
-        FlowsCommand parent;
-
-        @ArgGroup(exclusive = true, multiplicity = "1")
-        Selection selection;
-
+    static final class Deactivate extends SelectedFlows {
         @Option(names = "--by", paramLabel = "WHO", description = "Who deactivates (default: user@host).")
         String by;
 

@@ -11,25 +11,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "listen", mixinStandardHelpOptions = true,
         description = {"Runs a local HTTPS receiver that prints incoming webhooks and checks their signatures.",
             "It serves a fresh self-signed certificate and writes it as PEM: point the connector's "
                 + "delivery.ca-bundle at that file. Runs until Ctrl-C.",
             "Without --secret-env or --secret-file, signatures are reported unchecked."})
-final class ListenCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+final class ListenCommand extends Subcommand {
     @Option(names = "--port", defaultValue = "8443", description = "port on 127.0.0.1, 0 for any (default: ${DEFAULT-VALUE})")
     int port;
 

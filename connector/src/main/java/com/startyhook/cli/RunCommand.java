@@ -12,16 +12,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 
 @Command(name = "run", header = "Runs the connector: capture, monitors and webhook delivery, with health, metrics and console.", mixinStandardHelpOptions = true,
@@ -29,11 +26,8 @@ import sun.misc.Signal;
             "service (webhook delivery), with health, metrics and the console on a local port.",
             "Configuration: flags, then STARTYHOOK_* environment variables, then --config FILE, then defaults;",
             "--help-config lists every key. SIGTERM or Ctrl-C stops gracefully; a second one exits at once."})
-final class RunCommand implements Callable<Integer> {
+final class RunCommand extends Subcommand {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
-
-    @Spec
-    CommandSpec spec;
 
     @Option(names = "--config", paramLabel = "FILE", description = "A properties file of configuration keys.")
     Path config;
@@ -52,8 +46,6 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--help-config", description = "Lists every configuration key with its default and environment variable.")
     boolean helpConfig;
 
-    /** The environment configuration and secrets come from; tests replace it. */
-    Map<String, String> environment = System.getenv();
 
     @Override
     public Integer call() throws Exception {

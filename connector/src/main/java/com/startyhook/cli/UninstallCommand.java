@@ -10,23 +10,16 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "uninstall", header = "Drops the replication slot, the publication and optionally the connector's schema.", mixinStandardHelpOptions = true,
         description = {"Removes what the connector left in the database: the replication slot (which otherwise",
             "makes PostgreSQL keep WAL), the publication and, with --drop-schema, the connector's schema",
             "(outbox, attempts, activations, offsets). Without --yes it only says what it would do.",
             "Refuses while a connector is running, unless --force (which ends its sessions)."})
-final class UninstallCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+final class UninstallCommand extends Subcommand {
     @Mixin
     DatabaseOptions database;
 
@@ -47,8 +40,6 @@ final class UninstallCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Terminate the sessions of a connector that is still running.")
     boolean force;
 
-    /** The environment the database settings and password come from; tests replace it. */
-    Map<String, String> environment = System.getenv();
 
     @Override
     public Integer call() throws SQLException {

@@ -12,22 +12,15 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "validate", header = "Validates the rule files, against the live database when --db is given.", mixinStandardHelpOptions = true,
         description = {"Validates the rule files (entities.json and flows/*.json), against the live database when --db "
                 + "(or STARTYHOOK_DB_URL) is given.", "Prints every problem with its file, JSON pointer and fix; exits 0 "
                 + "when the rules are clean, 1 when not."})
-final class ValidateCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+final class ValidateCommand extends Subcommand {
     @Mixin
     RulesOption rules;
 
@@ -38,8 +31,6 @@ final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--allow-insecure-urls", description = "Accept http:// webhook URLs (for a local test receiver).")
     boolean allowInsecureUrls;
 
-    /** The environment secrets and database settings come from; tests replace it (a package-private seam). */
-    Map<String, String> environment = System.getenv();
 
     @Override
     public Integer call() {

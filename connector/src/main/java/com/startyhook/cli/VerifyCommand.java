@@ -8,22 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Checks a webhook signature offline (exit 0 and 'valid' when it matches, 1 with the reason "
                 + "otherwise).", "Example: startyhook verify --secret-env HOOK_SECRET --timestamp 1767225600 "
                 + "--signature 51f1... --body body.json"})
-final class VerifyCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+final class VerifyCommand extends Subcommand {
     @Mixin
     SecretOptions secret;
 

@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,17 +32,20 @@ final class LoadGenerator {
     static final int BACKLOG_TRANSACTION = 10_000;
 
     private final String url;
-    private final String user;
-    private final String password;
+    /** user, password and the session's name in pg_stat_activity */
+    private final Properties login = new Properties();
 
     LoadGenerator(String url, String user, String password) {
         this.url = url;
-        this.user = user;
-        this.password = password;
+        login.setProperty("user", user);
+        if (password != null) {
+            login.setProperty("password", password);
+        }
+        login.setProperty("ApplicationName", "startyhook bench load");
     }
 
     Connection open() throws SQLException {
-        Connection c = DriverManager.getConnection(url, user, password);
+        Connection c = DriverManager.getConnection(url, login);
         try (Statement s = c.createStatement()) {
             s.execute("SET synchronous_commit = on");
         }

@@ -17,18 +17,13 @@ import org.slf4j.LoggerFactory;
  * The filtered publication and the replication slot on the ERP database (DESIGN §3): the
  * publication holds exactly the tables that active event flows use, never {@code FOR ALL TABLES}
  * (PostgreSQL refuses updates on published tables without a primary key).
+ *
+ * @param source the ERP database
+ * @param name   the publication ({@code capture.publication})
+ * @param slot   the replication slot ({@code capture.slot})
  */
-final class Publication {
+record Publication(CaptureSource source, String name, String slot) {
     private static final Logger LOG = LoggerFactory.getLogger(Publication.class);
-    private final CaptureSource source;
-    private final String name;
-    private final String slot;
-
-    Publication(CaptureSource source, String name, String slot) {
-        this.source = source;
-        this.name = name;
-        this.slot = slot;
-    }
 
     /** Creates the publication for {@code tables}, or sets its tables to exactly these. */
     void ensure(Set<String> tables) {

@@ -16,7 +16,7 @@ public final class ConfigCatalogue {
         // database
         add("db.url", null, "JDBC URL of the ERP's PostgreSQL database (wal_level=logical), e.g. jdbc:postgresql://erp-db:5432/erp");
         add("db.user", "postgres", "database role; needs REPLICATION and the privileges listed in the README");
-        secret("db.password", null, "database password (environment or file only, never a flag)");
+        secret("db.password", "database password (environment or file only, never a flag)");
         add("db.schema", "startyhook", "schema holding the connector's own tables (created and migrated at start)");
         add("db.pool-size", "8", "connections in the connector's pool");
         // rules
@@ -55,7 +55,7 @@ public final class ConfigCatalogue {
         // operations
         add("http.bind", "127.0.0.1", "address of the health, metrics and console endpoint");
         add("http.port", "8088", "port of the health, metrics and console endpoint (0 disables it)");
-        secret("http.admin-token", null, "token required by the console's activate/retry/cancel buttons");
+        secret("http.admin-token", "token required by the console's activate/retry/cancel buttons");
         add("retention.delivered", "7d", "delete delivered and cancelled actions older than this");
         add("retention.failed", "30d", "delete failed actions older than this");
         add("retention.interval", "10m", "how often the leader runs retention");
@@ -69,8 +69,9 @@ public final class ConfigCatalogue {
         KEYS.put(key, new ConfigKey(key, defaultValue, description, false));
     }
 
-    private static void secret(String key, String defaultValue, String description) {
-        KEYS.put(key, new ConfigKey(key, defaultValue, description, true));
+    /** A secret has no default: it comes from the environment or the file, never from code or a flag. */
+    private static void secret(String key, String description) {
+        KEYS.put(key, new ConfigKey(key, null, description, true));
     }
 
     public static List<ConfigKey> keys() {

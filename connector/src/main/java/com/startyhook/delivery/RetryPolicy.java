@@ -12,18 +12,12 @@ import java.util.function.DoubleSupplier;
  * When to try again: the action's own schedule (delay before attempt 2, 3, ...), spread by a
  * random jitter so that a receiver coming back is not hit by every retry at once, and never
  * sooner than the receiver's {@code Retry-After} (capped). After the last scheduled attempt: none.
+ *
+ * @param jitter        random spread of a delay, 0.2 = ±20 %
+ * @param maxRetryAfter cap on a receiver's {@code Retry-After}
+ * @param random        uniform values in [0, 1)
  */
-final class RetryPolicy {
-    private final double jitter;
-    private final Duration maxRetryAfter;
-    private final DoubleSupplier random;
-
-    /** @param random uniform values in [0, 1) */
-    RetryPolicy(double jitter, Duration maxRetryAfter, DoubleSupplier random) {
-        this.jitter = jitter;
-        this.maxRetryAfter = maxRetryAfter;
-        this.random = random;
-    }
+record RetryPolicy(double jitter, Duration maxRetryAfter, DoubleSupplier random) {
 
     /**
      * The delay before the next attempt after attempt number {@code attemptNo} (1-based) failed,

@@ -1,6 +1,7 @@
 package com.startyhook.monitor;
 
 import com.startyhook.store.Database;
+import com.startyhook.store.SqlArrays;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -117,7 +118,7 @@ final class MonitorStore {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + element
                 + " WHERE flow_name = ? AND element_id = ANY (?)")) {
             ps.setString(1, flow);
-            ps.setArray(2, c.createArrayOf("text", ids.toArray()));
+            SqlArrays.bind(c, ps, 2, ids.toArray(String[]::new));
             ps.executeUpdate();
         }
     }
@@ -147,8 +148,7 @@ final class MonitorStore {
             ps.setString(1, flow);
             ps.setObject(2, timestamp(at));
             ps.setObject(3, timestamp(at));
-            ps.setArray(4, c.createArrayOf("text", ids.toArray()));
-            ps.setArray(5, c.createArrayOf("text", fingerprints.toArray()));
+            SqlArrays.bind(c, ps, 4, ids.toArray(String[]::new), fingerprints.toArray(String[]::new));
             ps.executeUpdate();
         }
     }
@@ -162,7 +162,7 @@ final class MonitorStore {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + memory + " (flow_name, element_id)"
                 + " SELECT ?, unnest(?::text[]) ON CONFLICT (flow_name, element_id) DO NOTHING RETURNING element_id")) {
             ps.setString(1, flow);
-            ps.setArray(2, c.createArrayOf("text", ids.toArray()));
+            SqlArrays.bind(c, ps, 2, ids.toArray(String[]::new));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     first.add(rs.getString(1));

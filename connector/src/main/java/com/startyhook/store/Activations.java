@@ -51,41 +51,35 @@ public final class Activations {
 
     /** Activates {@code contentHash} of {@code flowName}; returns true when this changed anything. */
     public boolean activate(String flowName, String contentHash, String by) throws SQLException {
-        try (Connection c = database.connection()) {
-            c.setAutoCommit(false);
-            int changed;
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + database.table("flow_activation")
-                    + " (flow_name, active_hash, activated_at, activated_by) VALUES (?, ?, now(), ?)"
-                    + " ON CONFLICT (flow_name) DO UPDATE SET active_hash = excluded.active_hash,"
-                    + " activated_at = excluded.activated_at, activated_by = excluded.activated_by"
-                    + " WHERE flow_activation.active_hash IS DISTINCT FROM excluded.active_hash")) {
-                ps.setString(1, flowName);
-                ps.setString(2, contentHash);
-                ps.setString(3, by);
-                changed = ps.executeUpdate();
-            }
-            if (changed > 0) {
-                log(c, flowName, contentHash, "activate", by);
-            }
-            c.commit();
-            return changed > 0;
-        }
+        return changeLogged(flowName, contentHash, "activate", by, "INSERT INTO " + database.table("flow_activation")
+                + " (flow_name, active_hash, activated_at, activated_by) VALUES (?, ?, now(), ?)"
+                + " ON CONFLICT (flow_name) DO UPDATE SET active_hash = excluded.active_hash,"
+                + " activated_at = excluded.activated_at, activated_by = excluded.activated_by"
+                + " WHERE flow_activation.active_hash IS DISTINCT FROM excluded.active_hash",
+                flowName, contentHash, by);
     }
 
     /** Deactivates {@code flowName}; returns true when it was active. */
     public boolean deactivate(String flowName, String contentHash, String by) throws SQLException {
+        return changeLogged(flowName, contentHash == null ? "" : contentHash, "deactivate", by, "UPDATE "
+                + database.table("flow_activation") + " SET active_hash = NULL, deactivated_at = now(),"
+                + " deactivated_by = ? WHERE flow_name = ? AND active_hash IS NOT NULL", by, flowName);
+    }
+
+    /** Runs {@code sql} with {@code parameters} and, in the same transaction, logs the change when it changed a row. */
+    private boolean changeLogged(String flowName, String hash, String change, String by, String sql,
+            String... parameters) throws SQLException {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             int changed;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + database.table("flow_activation")
-                    + " SET active_hash = NULL, deactivated_at = now(), deactivated_by = ?"
-                    + " WHERE flow_name = ? AND active_hash IS NOT NULL")) {
-                ps.setString(1, by);
-                ps.setString(2, flowName);
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < parameters.length; i++) {
+                    ps.setString(i + 1, parameters[i]);
+                }
                 changed = ps.executeUpdate();
             }
             if (changed > 0) {
-                log(c, flowName, contentHash == null ? "" : contentHash, "deactivate", by);
+                log(c, flowName, hash, change, by);
             }
             c.commit();
             return changed > 0;

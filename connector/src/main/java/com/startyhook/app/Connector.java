@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: the leader services are started and stopped by the election thread and told about
  * rule changes by the housekeeping threads; both go through {@link #leaderLock}, and nothing
  * starts once {@link #close()} began.
+ *
+ * <p>One concern, wiring the services and starting and stopping them by role; each service is its own class.
  */
 public final class Connector implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Connector.class);

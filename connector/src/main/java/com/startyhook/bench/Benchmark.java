@@ -25,6 +25,8 @@ import java.util.stream.Stream;
  * connector (row changes committed → signed webhooks acknowledged by a local HTTPS receiver),
  * side by side with the raw Debezium engine reading the same backlog in the same run (DESIGN §11).
  * Ends with one {@code RESULT} line.
+ *
+ * <p>One concern, the order of one run's measured phases and its report; the parts live beside it.
  */
 public final class Benchmark {
     private static final int WARM_UP_SECONDS = 5;

@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * Runs the embedded Debezium engine on the ERP database for a set of tables, and keeps it running:
  * a failed engine (connection lost, configuration refused) is restarted with exponential backoff,
  * and its error is kept as {@link #lastError()}. With no tables there is no engine at all.
+ *
+ * <p>One concern, the engine's life (start, restart with backoff, stop); its settings are
+ * {@link DebeziumProperties}'.
  */
 public final class CaptureEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CaptureEngine.class);

@@ -46,6 +46,8 @@ import java.util.stream.Stream;
  * with the demo ERP schema, the example flows (activated explicitly, as an operator would), the
  * local receiver, the real connector in-process, and simulated ERP activity. {@link #close()}
  * leaves nothing behind: connector, receiver and PostgreSQL stopped, temporary files deleted.
+ *
+ * <p>One concern, the demo's life from start to clean-up; its size is that sequence of steps.
  */
 public final class Demo implements AutoCloseable {
     /** What a demo run is given. */

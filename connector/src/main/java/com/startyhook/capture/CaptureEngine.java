@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * and its error is kept as {@link #lastError()}. With no tables there is no engine at all.
  *
  * <p>One concern, the engine's life (start, restart with backoff, stop); its settings are
- * {@link DebeziumProperties}'.
+ * {@link DebeziumProperties}.
  */
 public final class CaptureEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CaptureEngine.class);

@@ -90,6 +90,11 @@ final class ActionQueue {
                 + " WHERE id = ? AND status = 'delivering' AND lease_owner = ?";
     }
 
+    /** The claim statement, for tests that read its plan; parameters as {@link #claim} binds them. */
+    String claimStatement() {
+        return claimSql;
+    }
+
     /** Claims up to {@code limit} due actions for {@code owner}; the lease covers at least their timeout. */
     List<ClaimedAction> claim(String owner, int limit, Duration lease, Duration connectTimeout) throws SQLException {
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(claimSql)) {

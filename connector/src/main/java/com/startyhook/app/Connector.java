@@ -8,6 +8,7 @@ import com.startyhook.monitor.MonitorService;
 import com.startyhook.ops.ConsoleApi;
 import com.startyhook.ops.Leadership;
 import com.startyhook.ops.OpsServer;
+import com.startyhook.ops.ElementOrderRepair;
 import com.startyhook.ops.Retention;
 import com.startyhook.signing.Secrets;
 import com.startyhook.store.Database;
@@ -109,6 +110,12 @@ public final class Connector implements AutoCloseable {
         every(settings.retentionInterval().toMillis(), "retention", () -> {
             if (isLeader()) {
                 retention.runOnce();
+            }
+        });
+        ElementOrderRepair repair = new ElementOrderRepair(database);
+        every(ElementOrderRepair.INTERVAL_SECONDS * 1000L, "element order repair", () -> {
+            if (isLeader()) {
+                repair.runOnce();
             }
         });
 

@@ -101,6 +101,22 @@ final class ConnectorUnderTest {
         return capture instanceof Map<?, ?> m ? String.valueOf(m.get("state")) : "NOT-LEADER";
     }
 
+    /**
+     * The claim statement's latency since this start: p50 and p99 in ms ({@code startyhook.delivery.claim}),
+     * or NaN before the first claim.
+     */
+    double[] claimPercentilesMs() {
+        io.micrometer.core.instrument.Timer t = connector.meters().find("startyhook.delivery.claim").timer();
+        double[] ms = {Double.NaN, Double.NaN};
+        if (t == null || t.count() == 0) {
+            return ms;
+        }
+        for (var v : t.takeSnapshot().percentileValues()) {
+            ms[v.percentile() < 0.9 ? 0 : 1] = v.value(java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        return ms;
+    }
+
     void stop() {
         if (connector != null) {
             connector.close();

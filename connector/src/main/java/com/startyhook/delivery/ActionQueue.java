@@ -2,6 +2,7 @@ package com.startyhook.delivery;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.startyhook.outbox.ElementOrder;
 import com.startyhook.store.Database;
 import com.startyhook.store.SqlArrays;
 import java.io.IOException;
@@ -84,7 +85,11 @@ final class ActionQueue {
                 + " SELECT t.action_id, t.attempt_no, t.started_at::timestamptz, t.duration_ms, t.http_status, t.outcome,"
                 + " t.error, t.excerpt, ? FROM unnest(?::bigint[], ?::integer[], ?::text[], ?::bigint[], ?::integer[],"
                 + " ?::text[], ?::text[], ?::text[])"
-                + "   AS t(action_id, attempt_no, started_at, duration_ms, http_status, outcome, error, excerpt)";
+                + "   AS t(action_id, attempt_no, started_at, duration_ms, http_status, outcome, error, excerpt)"
+                // then, in the same transaction and round trip, the next action of each element whose action
+                // was delivered or failed becomes claimable (ElementOrder); a second statement, so that its
+                // snapshot sees what an enqueue that held a finished action FOR SHARE committed meanwhile
+                + "; " + new ElementOrder(database.schema()).releaseStatement();
         this.releaseSql = "UPDATE " + action + " SET status = 'pending', next_attempt_at = now(),"
                 + " lease_owner = NULL, lease_expires_at = NULL, updated_at = now()"
                 + " WHERE id = ? AND status = 'delivering' AND lease_owner = ?";
@@ -234,7 +239,10 @@ final class ActionQueue {
             ps.setString(7, worker);
             SqlArrays.bind(c, ps, 8, actionIds, attemptNos, startedAt, durations, attemptStatuses, outcomes,
                     attemptErrors, excerpts);
-            ps.executeUpdate();
+            List<AttemptResult> closed = finished.stream().filter(r -> r.outcome() != AttemptOutcome.RETRY).toList();
+            SqlArrays.bind(c, ps, 16, closed.stream().map(r -> r.action().flowName()).toArray(String[]::new),
+                    closed.stream().map(r -> r.action().elementId()).toArray(String[]::new));
+            ps.execute();
         }
     }
 

@@ -32,14 +32,26 @@ public final class OutboxWriter {
         // rewrites into one huge VALUES list of 16 parameters a row): 2,048 rows took ~47 ms that way and
         // ~29 ms from unnest (docs/bench.md). WITH ORDINALITY ... ORDER BY keeps the ids in the batch's
         // order, which delivery order per element relies on.
-        this.insertSql = "INSERT INTO " + schema + ".action (message_id, dedup_key, flow_name, action_index, entity,"
+        // Per-element order (ElementOrder, V55): an action waits when an earlier one of its flow and element is
+        // open, in the outbox (held: the newest such action, locked FOR SHARE so that it cannot finish unseen
+        // before this transaction commits) or earlier in this batch. Rows already enqueued (a batch written
+        // again) are left out first, so that no new row waits behind one that is not inserted.
+        String action = schema + ".action";
+        this.insertSql = "WITH r AS MATERIALIZED (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::integer[],"
+                + " ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
+                + " ?::integer[], ?::text[], ?::text[])"
+                + "   WITH ORDINALITY AS r(m, d, f, i, en, el, o, ev, so, sp, u, sr, h, t, rs, p, n)"
+                + "   WHERE NOT EXISTS (SELECT 1 FROM " + action + " x WHERE x.message_id = r.m::uuid)),"
+                + " held AS MATERIALIZED (SELECT k.f, k.el FROM (SELECT DISTINCT f, el FROM r) k"
+                + "   CROSS JOIN LATERAL (SELECT b.id FROM " + action + " b WHERE b.flow_name = k.f AND b.element_id = k.el"
+                + "     AND b.status IN " + ElementOrder.OPEN + " ORDER BY b.id DESC LIMIT 1 FOR SHARE OF b) p)"
+                + " INSERT INTO " + action + " (message_id, dedup_key, flow_name, action_index, entity,"
                 + " element_id, organization, event, source, source_position, url, secret_ref, headers, timeout_ms,"
-                + " retry_schedule_ms, payload)"
-                + " SELECT m::uuid, d, f, i, en, el, o, ev, so, sp, u, sr, h::jsonb, t, rs::bigint[], p"
-                + " FROM unnest(?::text[], ?::text[], ?::text[], ?::integer[], ?::text[], ?::text[], ?::text[],"
-                + " ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::integer[], ?::text[], ?::text[])"
-                + " WITH ORDINALITY AS r(m, d, f, i, en, el, o, ev, so, sp, u, sr, h, t, rs, p, n)"
-                + " ORDER BY n ON CONFLICT (message_id) DO NOTHING";
+                + " retry_schedule_ms, payload, waiting)"
+                + " SELECT m::uuid, d, f, i, en, el, o, ev, so, sp, u, sr, h::jsonb, t, rs::bigint[], p,"
+                + "   row_number() OVER (PARTITION BY f, el ORDER BY n) > 1"
+                + "   OR EXISTS (SELECT 1 FROM held WHERE held.f = r.f AND held.el = r.el)"
+                + " FROM r ORDER BY n ON CONFLICT (message_id) DO NOTHING";
     }
 
     /** Rows per statement: a transaction of a million matching rows must not become one bind message of a GB. */

@@ -9,6 +9,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.startyhook.outbox.NewAction;
+import com.startyhook.outbox.OutboxRepository;
+import com.startyhook.ops.ElementOrderRepair;
 import com.startyhook.receiver.HttpsReceiver.Request;
 import com.startyhook.signing.Secrets;
 import com.startyhook.store.Database;
@@ -116,25 +118,49 @@ class ClaimCostIT {
     }
 
     @Test
-    void retryingAnOlderActionHoldsBackTheLaterOnesOfItsElementAndCancellingReleasesThem() throws Exception {
+    void outboxRetryHoldsLaterActionsBackAgainAndCancelReleasesTheNextOne() throws Exception {
+        OutboxRepository outbox = new OutboxRepository(db);
         enqueue(db, List.of(action("f", "x", webhook(receiver.url("/hook"), Duration.ofSeconds(5)), 1)));
+        long first = ids().get(0);
         PG.execute("UPDATE startyhook.action SET status = 'failed'");
         enqueue(db, List.of(action("f", "x", webhook(receiver.url("/hook"), Duration.ofSeconds(5)), 2),
+                action("f", "x", webhook(receiver.url("/hook"), Duration.ofSeconds(5)), 3),
+                action("f", "other", webhook(receiver.url("/hook"), Duration.ofSeconds(5)), 1)));
+        assertThat(waiting()).as("the failed one holds nothing back; the third waits for the second")
+                .containsExactly(false, false, true, false);
+
+        outbox.retry(List.of(first));
+        assertThat(waiting()).as("retried, the first goes first again; the other element is not touched")
+                .containsExactly(false, true, true, false);
+
+        outbox.cancel(List.of(first));
+        assertThat(waiting()).as("cancelled, it lets the next one go, not both").containsExactly(false, false, true, false);
+    }
+
+    @Test
+    void anActionLeftWaitingByAStatusChangedByHandIsReleasedByTheLeadersRepair() throws Exception {
+        enqueue(db, List.of(action("f", "x", webhook(receiver.url("/hook"), Duration.ofSeconds(5)), 1),
+                action("f", "x", webhook(receiver.url("/hook"), Duration.ofSeconds(5)), 2),
                 action("f", "x", webhook(receiver.url("/hook"), Duration.ofSeconds(5)), 3)));
-        assertThat(waiting()).containsExactly(false, false, true);
-
-        // an operator retries the failed first one: the other two wait behind it again
-        PG.execute("UPDATE startyhook.action SET status = 'pending' WHERE id = (SELECT min(id) FROM startyhook.action)");
         assertThat(waiting()).containsExactly(false, true, true);
+        ElementOrderRepair repair = new ElementOrderRepair(db);
+        assertThat(repair.runOnce()).as("nothing to repair while the first is open").isZero();
 
-        // cancelling it by hand (psql) releases the next, not both
-        PG.execute("UPDATE startyhook.action SET status = 'cancelled' WHERE id = (SELECT min(id) FROM startyhook.action)");
+        PG.execute("UPDATE startyhook.action SET status = 'cancelled' WHERE id = " + ids().get(0));
+        assertThat(waiting()).as("psql bypasses the connector").containsExactly(false, true, true);
+        assertThat(repair.runOnce()).isEqualTo(1);
         assertThat(waiting()).containsExactly(false, false, true);
+    }
 
-        // deleting the open head releases the last
-        PG.execute("DELETE FROM startyhook.action WHERE id = (SELECT min(id) FROM startyhook.action"
-                + " WHERE status = 'pending')");
-        assertThat(waiting()).containsExactly(false, false);
+    private List<Long> ids() throws Exception {
+        List<Long> out = new ArrayList<>();
+        try (Connection c = PG.connect(); ResultSet rs = c.createStatement()
+                .executeQuery("SELECT id FROM startyhook.action ORDER BY id")) {
+            while (rs.next()) {
+                out.add(rs.getLong(1));
+            }
+        }
+        return out;
     }
 
     private List<Boolean> waiting() throws Exception {

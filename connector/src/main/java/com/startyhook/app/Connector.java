@@ -80,7 +80,7 @@ public final class Connector implements AutoCloseable {
         }
         database.migrate();
         watcher = new RulesWatcher(settings.rulesDir(), database, new Secrets(environment),
-                settings.allowInsecureUrls());
+                settings.allowInsecureUrls(), settings.delivery().allowedPrivateHosts());
         watcher.reload(true);
         metrics = new ConnectorMetrics(database, settings.capture().slotName(), settings.slotLagWarningBytes(),
                 this::isLeader, () -> watcher.snapshot().activeFlows());

@@ -45,6 +45,7 @@ final class ConnectorUnderTest {
         flags.put("capture.publication", SLOT);
         flags.put("http.port", "0");
         flags.put("delivery.ca-bundle", caBundle.toString());
+        flags.put("delivery.allowed-private-hosts", "localhost"); // the local receiver (SSRF guard)
         flags.putAll(overrides);
         Map<String, String> env = new LinkedHashMap<>();
         env.put(SECRET_ENV, secret);

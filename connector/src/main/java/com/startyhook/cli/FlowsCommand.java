@@ -143,7 +143,9 @@ final class FlowsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = parent.spec.commandLine().getOut();
-            ValidatedRules loaded = new RulesLoader(new Secrets(parent.environment), allowInsecureUrls).load(parent.rules);
+            ValidatedRules loaded = new RulesLoader(new Secrets(parent.environment), allowInsecureUrls,
+                    com.startyhook.net.AddressPolicy.parse(parent.environment.get(
+                            com.startyhook.net.AddressPolicy.ENVIRONMENT_VARIABLE))).load(parent.rules);
             try (Database db = parent.database.open(parent.environment)) {
                 List<Problem> problems = new ArrayList<>(loaded.problems());
                 ValidatedRules live;

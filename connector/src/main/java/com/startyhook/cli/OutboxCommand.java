@@ -163,7 +163,7 @@ final class OutboxCommand implements Runnable {
                 field(out, "lease", d.leaseOwner() + " until " + time(d.leaseExpiresAt()));
             }
             field(out, "url", d.url());
-            field(out, "secret", d.secretRef());
+            field(out, "secret", com.startyhook.signing.SigningRef.decode(d.secretRef()).describe());
             if (!"{}".equals(d.headers())) {
                 field(out, "headers", redactHeaders(d.headers()));
             }

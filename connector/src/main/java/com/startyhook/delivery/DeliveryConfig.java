@@ -1,9 +1,11 @@
 package com.startyhook.delivery;
 
 import com.startyhook.ConfigurationException;
+import com.startyhook.net.AddressPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * Configuration of the execution service (DESIGN §7), validated at construction; each message
@@ -30,11 +32,18 @@ import java.time.Duration;
  * @param maxRetryAfter      cap on a receiver's Retry-After ({@code delivery.max-retry-after})
  * @param jitter             random spread of retry delays, 0.2 = ±20 % ({@code delivery.retry-jitter})
  * @param shutdownGrace      how long close() waits for in-flight deliveries ({@code delivery.shutdown-grace})
+ * @param nonRetryableStatuses HTTP statuses that fail an action at once instead of being retried
+ *                           ({@code delivery.non-retryable-statuses}, default none)
+ * @param allowedPrivateHosts private hosts and networks the SSRF guard lets deliveries reach
+ *                           ({@code delivery.allowed-private-hosts}, default none)
+ * @param caBundlePassword   secret reference of the password of a PKCS12 or JKS {@code delivery.ca-bundle},
+ *                           or null ({@code delivery.ca-bundle-password})
  */
 public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration, Duration pollInterval,
         int perHostLimit, Duration connectTimeout, Path caBundle, Path clientCertificate, Path clientKey,
         String clientKeyPassword, boolean allowInsecureUrls, int maxResponseExcerpt, Duration maxRetryAfter,
-        double jitter, Duration shutdownGrace) {
+        double jitter, Duration shutdownGrace, Set<Integer> nonRetryableStatuses, AddressPolicy allowedPrivateHosts,
+        String caBundlePassword) {
 
     public static final int DEFAULT_WORKERS = 4;
     public static final int DEFAULT_BATCH_SIZE = 64;
@@ -59,6 +68,11 @@ public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration,
             throw new ConfigurationException("delivery.shutdown-grace must be zero or more, e.g. 10s");
         }
         atLeast("delivery.max-response-excerpt", maxResponseExcerpt, 0, 1 << 20);
+        nonRetryableStatuses = Set.copyOf(nonRetryableStatuses);
+        nonRetryableStatuses.forEach(ResponsePolicy::check);
+        if (allowedPrivateHosts == null) {
+            throw new ConfigurationException(AddressPolicy.KEY + " is required (AddressPolicy.strict() for none)");
+        }
         if (!(jitter >= 0 && jitter < 1)) {
             throw new ConfigurationException("delivery.retry-jitter must be in [0, 1), e.g. 0.2 for ±20 %; got " + jitter);
         }
@@ -79,85 +93,119 @@ public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration,
     public static DeliveryConfig defaults() {
         return new DeliveryConfig(DEFAULT_WORKERS, DEFAULT_BATCH_SIZE, DEFAULT_LEASE, DEFAULT_POLL_INTERVAL,
                 DEFAULT_PER_HOST_LIMIT, DEFAULT_CONNECT_TIMEOUT, null, null, null, null, false,
-                DEFAULT_MAX_RESPONSE_EXCERPT, DEFAULT_MAX_RETRY_AFTER, DEFAULT_JITTER, DEFAULT_SHUTDOWN_GRACE);
+                DEFAULT_MAX_RESPONSE_EXCERPT, DEFAULT_MAX_RETRY_AFTER, DEFAULT_JITTER, DEFAULT_SHUTDOWN_GRACE, Set.of(),
+                AddressPolicy.strict(), null);
     }
 
     public DeliveryConfig withWorkers(int n) {
         return new DeliveryConfig(n, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout, caBundle,
                 clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
-                maxRetryAfter, jitter, shutdownGrace);
+                maxRetryAfter, jitter, shutdownGrace, nonRetryableStatuses,
+                allowedPrivateHosts, caBundlePassword);
     }
 
     public DeliveryConfig withBatchSize(int n) {
         return new DeliveryConfig(workers, n, leaseDuration, pollInterval, perHostLimit, connectTimeout, caBundle,
                 clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
-                maxRetryAfter, jitter, shutdownGrace);
+                maxRetryAfter, jitter, shutdownGrace, nonRetryableStatuses,
+                allowedPrivateHosts, caBundlePassword);
     }
 
     public DeliveryConfig withLease(Duration lease) {
         return new DeliveryConfig(workers, batchSize, lease, pollInterval, perHostLimit, connectTimeout, caBundle,
                 clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
-                maxRetryAfter, jitter, shutdownGrace);
+                maxRetryAfter, jitter, shutdownGrace, nonRetryableStatuses,
+                allowedPrivateHosts, caBundlePassword);
     }
 
     public DeliveryConfig withPollInterval(Duration poll) {
         return new DeliveryConfig(workers, batchSize, leaseDuration, poll, perHostLimit, connectTimeout, caBundle,
                 clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
-                maxRetryAfter, jitter, shutdownGrace);
+                maxRetryAfter, jitter, shutdownGrace, nonRetryableStatuses,
+                allowedPrivateHosts, caBundlePassword);
     }
 
     public DeliveryConfig withPerHostLimit(int n) {
         return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, n, connectTimeout, caBundle,
                 clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
-                maxRetryAfter, jitter, shutdownGrace);
+                maxRetryAfter, jitter, shutdownGrace, nonRetryableStatuses,
+                allowedPrivateHosts, caBundlePassword);
     }
 
     public DeliveryConfig withConnectTimeout(Duration timeout) {
         return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, timeout, caBundle,
                 clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
-                maxRetryAfter, jitter, shutdownGrace);
+                maxRetryAfter, jitter, shutdownGrace, nonRetryableStatuses,
+                allowedPrivateHosts, caBundlePassword);
     }
 
     public DeliveryConfig withCaBundle(Path file) {
         return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout, file,
                 clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
-                maxRetryAfter, jitter, shutdownGrace);
+                maxRetryAfter, jitter, shutdownGrace, nonRetryableStatuses,
+                allowedPrivateHosts, caBundlePassword);
     }
 
     public DeliveryConfig withClientCertificate(Path certificate, Path key, String passwordRef) {
         return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
                 caBundle, certificate, key, passwordRef, allowInsecureUrls, maxResponseExcerpt, maxRetryAfter, jitter,
-                shutdownGrace);
+                shutdownGrace, nonRetryableStatuses, allowedPrivateHosts, caBundlePassword);
     }
 
     public DeliveryConfig withAllowInsecureUrls(boolean allow) {
         return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
                 caBundle, clientCertificate, clientKey, clientKeyPassword, allow, maxResponseExcerpt, maxRetryAfter,
-                jitter, shutdownGrace);
+                jitter, shutdownGrace, nonRetryableStatuses,
+                allowedPrivateHosts, caBundlePassword);
     }
 
     public DeliveryConfig withMaxResponseExcerpt(int bytes) {
         return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
                 caBundle, clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, bytes, maxRetryAfter,
-                jitter, shutdownGrace);
+                jitter, shutdownGrace, nonRetryableStatuses,
+                allowedPrivateHosts, caBundlePassword);
     }
 
     public DeliveryConfig withMaxRetryAfter(Duration cap) {
         return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
                 caBundle, clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt, cap,
-                jitter, shutdownGrace);
+                jitter, shutdownGrace, nonRetryableStatuses,
+                allowedPrivateHosts, caBundlePassword);
     }
 
     public DeliveryConfig withJitter(double spread) {
         return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
                 caBundle, clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
-                maxRetryAfter, spread, shutdownGrace);
+                maxRetryAfter, spread, shutdownGrace, nonRetryableStatuses, allowedPrivateHosts, caBundlePassword);
     }
 
     public DeliveryConfig withShutdownGrace(Duration grace) {
         return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
                 caBundle, clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
-                maxRetryAfter, jitter, grace);
+                maxRetryAfter, jitter, grace, nonRetryableStatuses, allowedPrivateHosts, caBundlePassword);
+    }
+
+    public DeliveryConfig withNonRetryableStatuses(Set<Integer> statuses) {
+        return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
+                caBundle, clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
+                maxRetryAfter, jitter, shutdownGrace, statuses, allowedPrivateHosts, caBundlePassword);
+    }
+
+    public DeliveryConfig withAllowedPrivateHosts(AddressPolicy allowed) {
+        return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
+                caBundle, clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
+                maxRetryAfter, jitter, shutdownGrace, nonRetryableStatuses, allowed, caBundlePassword);
+    }
+
+    public DeliveryConfig withCaBundle(Path file, String passwordRef) {
+        return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
+                file, clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
+                maxRetryAfter, jitter, shutdownGrace, nonRetryableStatuses, allowedPrivateHosts, passwordRef);
+    }
+
+    /** Parses {@code delivery.non-retryable-statuses}: status codes separated by commas, blank for none. */
+    public static Set<Integer> parseNonRetryableStatuses(String value) {
+        return ResponsePolicy.parse(value);
     }
 
     static boolean isPkcs12(Path file) {

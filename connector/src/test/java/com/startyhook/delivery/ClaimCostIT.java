@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.startyhook.net.AddressPolicy;
 import com.startyhook.outbox.NewAction;
 import com.startyhook.outbox.OutboxRepository;
 import com.startyhook.ops.ElementOrderRepair;
@@ -199,7 +200,8 @@ class ClaimCostIT {
 
     private DeliveryService start(SimpleMeterRegistry meters) {
         DeliveryConfig config = DeliveryConfig.defaults().withCaBundle(receiver.caBundle())
-                .withPollInterval(Duration.ofMillis(200)).withConnectTimeout(Duration.ofSeconds(2));
+                .withPollInterval(Duration.ofMillis(200)).withConnectTimeout(Duration.ofSeconds(2))
+                .withAllowedPrivateHosts(AddressPolicy.parse("localhost")); // the local receiver
         DeliveryService s = new DeliveryService(db, config, new Secrets(Map.of(Outboxes.SECRET_NAME, Outboxes.SECRET)),
                 Clock.systemUTC(), meters);
         services.add(s);

@@ -29,6 +29,7 @@ class ArchitectureTest {
             .layer("signing").definedBy("com.startyhook.signing..")
             .layer("embedded").definedBy("com.startyhook.embedded..")
             .layer("receiver").definedBy("com.startyhook.receiver..")
+            .layer("net").definedBy("com.startyhook.net..")
             .layer("rules").definedBy("com.startyhook.rules..")
             .layer("capture").definedBy("com.startyhook.capture..")
             .layer("outbox").definedBy("com.startyhook.outbox..")
@@ -47,20 +48,21 @@ class ArchitectureTest {
             .whereLayer("signing").mayOnlyAccessLayers("root")
             .whereLayer("embedded").mayOnlyAccessLayers("root")
             .whereLayer("receiver").mayOnlyAccessLayers("root")
-            .whereLayer("rules").mayOnlyAccessLayers("root", "signing")
+            .whereLayer("net").mayOnlyAccessLayers("root")
+            .whereLayer("rules").mayOnlyAccessLayers("root", "signing", "net")
             .whereLayer("capture").mayOnlyAccessLayers("root", "store")
-            .whereLayer("outbox").mayOnlyAccessLayers("root", "store", "rules")
+            .whereLayer("outbox").mayOnlyAccessLayers("root", "store", "signing", "rules")
             .whereLayer("events").mayOnlyAccessLayers("root", "store", "rules", "capture", "outbox")
             .whereLayer("monitor").mayOnlyAccessLayers("root", "store", "rules", "outbox")
-            .whereLayer("delivery").mayOnlyAccessLayers("root", "store", "signing")
+            .whereLayer("delivery").mayOnlyAccessLayers("root", "store", "signing", "net", "outbox")
             .whereLayer("ops").mayOnlyAccessLayers("root", "store", "rules", "outbox")
             .whereLayer("config").mayOnlyAccessLayers("root", "rules")
-            .whereLayer("app").mayOnlyAccessLayers("root", "store", "signing", "rules", "capture", "outbox",
-                    "events", "monitor", "delivery", "ops", "config")
-            .whereLayer("bench").mayOnlyAccessLayers("root", "store", "signing", "embedded", "receiver", "rules",
-                    "capture", "outbox", "events", "monitor", "delivery", "ops", "config", "app")
-            .whereLayer("demo").mayOnlyAccessLayers("root", "store", "signing", "embedded", "receiver", "rules",
-                    "capture", "outbox", "events", "monitor", "delivery", "ops", "config", "app")
+            .whereLayer("app").mayOnlyAccessLayers("root", "store", "signing", "net", "rules", "capture",
+                    "outbox", "events", "monitor", "delivery", "ops", "config")
+            .whereLayer("bench").mayOnlyAccessLayers("root", "store", "signing", "net", "embedded", "receiver",
+                    "rules", "capture", "outbox", "events", "monitor", "delivery", "ops", "config", "app")
+            .whereLayer("demo").mayOnlyAccessLayers("root", "store", "signing", "net", "embedded", "receiver",
+                    "rules", "capture", "outbox", "events", "monitor", "delivery", "ops", "config", "app")
             .whereLayer("cli").mayNotBeAccessedByAnyLayer()
             .because("a package uses only those below it in docs/design.md");
 

@@ -8,6 +8,7 @@ import com.startyhook.monitor.MonitorService;
 import com.startyhook.ops.ConsoleApi;
 import com.startyhook.ops.Leadership;
 import com.startyhook.ops.OpsServer;
+import com.startyhook.ops.ElementOrderRepair;
 import com.startyhook.ops.Retention;
 import com.startyhook.signing.Secrets;
 import com.startyhook.store.Database;
@@ -81,7 +82,7 @@ public final class Connector implements AutoCloseable {
         }
         database.migrate();
         watcher = new RulesWatcher(settings.rulesDir(), database, new Secrets(environment),
-                settings.allowInsecureUrls());
+                settings.allowInsecureUrls(), settings.delivery().allowedPrivateHosts());
         watcher.reload(true);
         metrics = new ConnectorMetrics(database, settings.capture().slotName(), settings.slotLagWarningBytes(),
                 this::isLeader, () -> watcher.snapshot().activeFlows());
@@ -111,6 +112,12 @@ public final class Connector implements AutoCloseable {
         every(settings.retentionInterval().toMillis(), "retention", () -> {
             if (isLeader()) {
                 retention.runOnce();
+            }
+        });
+        ElementOrderRepair repair = new ElementOrderRepair(database);
+        every(ElementOrderRepair.INTERVAL_SECONDS * 1000L, "element order repair", () -> {
+            if (isLeader()) {
+                repair.runOnce();
             }
         });
 

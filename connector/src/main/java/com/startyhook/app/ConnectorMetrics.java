@@ -106,7 +106,8 @@ final class ConnectorMetrics {
 
     /**
      * Actions by status without reading the whole outbox every few seconds: the open and the rare statuses
-     * are counted exactly through their partial indexes (action_due, action_leased, action_stopped). Delivered
+     * are counted exactly through their partial indexes (action_claimable and action_waiting, action_leased,
+     * action_stopped). Delivered
      * actions, the bulk of a busy outbox, are counted exactly while the table is under
      * {@value #EXACT_DELIVERED_UP_TO} rows by the planner's statistics, and estimated beyond (the table's row
      * estimate less the other statuses): a full count of a table of millions every refresh, on every
@@ -115,8 +116,9 @@ final class ConnectorMetrics {
     private Map<String, Long> countByStatus(Connection c) throws SQLException {
         String action = database.table("action");
         Map<String, Long> counts = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT 'pending', count(*) FROM " + action
-                + " WHERE status = 'pending' UNION ALL SELECT 'delivering', count(*) FROM " + action
+        try (PreparedStatement ps = c.prepareStatement("SELECT 'pending', (SELECT count(*) FROM " + action
+                + " WHERE status = 'pending' AND NOT waiting) + (SELECT count(*) FROM " + action
+                + " WHERE status = 'pending' AND waiting) UNION ALL SELECT 'delivering', count(*) FROM " + action
                 + " WHERE status = 'delivering' UNION ALL SELECT status, count(*) FROM " + action
                 + " WHERE status IN ('failed', 'cancelled') GROUP BY status UNION ALL"
                 + " SELECT 'estimate', greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = ?::regclass");

@@ -49,7 +49,10 @@ public record ConnectorSettings(String dbUrl, String dbUser, String dbPassword, 
                 s.path("delivery.client-certificate"), s.path("delivery.client-key"),
                 s.string("delivery.client-key-password"), insecure,
                 s.integer("delivery.max-response-excerpt", 0, 1 << 20), s.duration("delivery.max-retry-after"),
-                s.decimal("delivery.retry-jitter", 0, 0.99), s.duration("delivery.shutdown-grace"));
+                s.decimal("delivery.retry-jitter", 0, 0.99), s.duration("delivery.shutdown-grace"),
+                DeliveryConfig.parseNonRetryableStatuses(s.string("delivery.non-retryable-statuses")),
+                com.startyhook.net.AddressPolicy.parse(s.string("delivery.allowed-private-hosts")),
+                s.string("delivery.ca-bundle-password"));
         int poolSize = s.integer("db.pool-size", 4, 200);
         int needed = 2 * monitor.threads() + 2;
         if (poolSize < needed) {

@@ -35,15 +35,18 @@ final class RulesWatcher {
     private final Database database;
     private final Secrets secrets;
     private final boolean allowInsecureUrls;
+    private final com.startyhook.net.AddressPolicy addresses;
     private volatile ValidatedRules rules;
     private volatile Map<String, Activations.Activation> activations = Map.of();
     private volatile String fingerprint = "";
 
-    RulesWatcher(Path dir, Database database, Secrets secrets, boolean allowInsecureUrls) {
+    RulesWatcher(Path dir, Database database, Secrets secrets, boolean allowInsecureUrls,
+            com.startyhook.net.AddressPolicy addresses) {
         this.dir = dir;
         this.database = database;
         this.secrets = secrets;
         this.allowInsecureUrls = allowInsecureUrls;
+        this.addresses = addresses;
     }
 
     /** A consistent view of the rules and activations, taken together. */
@@ -84,7 +87,7 @@ final class RulesWatcher {
         Map<String, Activations.Activation> stored = new Activations(database).all();
         boolean rulesChanged = !current.equals(fingerprint);
         if (rulesChanged) {
-            ValidatedRules loaded = new RulesLoader(secrets, allowInsecureUrls).load(dir);
+            ValidatedRules loaded = new RulesLoader(secrets, allowInsecureUrls, addresses).load(dir);
             ValidatedRules live;
             try (Connection c = database.connection()) {
                 live = new LiveValidator(c).validate(loaded.rules());

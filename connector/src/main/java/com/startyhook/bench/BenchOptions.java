@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * What {@code startyhook bench} measures and where.
  *
- * @param cases     the cases to run, in order (backlog, live, mixed)
+ * @param cases     the cases to run, in order (backlog, live, mixed, history)
  * @param rows      row changes in the backlog case
  * @param warmUpRows rows the connector and the raw engine each handle before the backlog is measured
  * @param rate      transactions per second in the live and mixed cases
@@ -20,7 +20,14 @@ import java.util.Map;
 public record BenchOptions(List<Case> cases, int rows, int warmUpRows, int rate, int seconds, String dbUrl, String dbUser,
         String dbPassword, Map<String, String> settings) {
 
-    public enum Case { BACKLOG, LIVE, MIXED }
+    /**
+     * HISTORY: the backlog case twice, over an empty outbox and then over {@link #HISTORY_ROWS} delivered
+     * actions with the outbox analyzed while nothing was open (the state after a quiet night).
+     */
+    public enum Case { BACKLOG, LIVE, MIXED, HISTORY }
+
+    /** Delivered actions already in the outbox in the history case. */
+    public static final int HISTORY_ROWS = 1_000_000;
 
     /** Keys the benchmark owns: it drops its schema and slots by these names at the end. */
     static final java.util.Set<String> OWN_KEYS = java.util.Set.of("capture.slot", "capture.publication", "rules.dir",
@@ -37,7 +44,7 @@ public record BenchOptions(List<Case> cases, int rows, int warmUpRows, int rate,
 
     public BenchOptions {
         if (cases.isEmpty()) {
-            throw new ConfigurationException("--case: give backlog, live, mixed or all");
+            throw new ConfigurationException("--case: give backlog, live, mixed, history or all");
         }
         if (rows < 1 || rows > 10_000_000) {
             throw new ConfigurationException("--rows must be between 1 and 10000000, got " + rows);

@@ -90,6 +90,7 @@ public final class Benchmark {
                     case BACKLOG -> backlog();
                     case LIVE -> paced(false);
                     case MIXED -> paced(true);
+                    case HISTORY -> history();
                 }
             }
         } finally {
@@ -164,11 +165,13 @@ public final class Benchmark {
         boolean all;
         PeakMemory.Peak peak;
         String loadE2e;
+        double[] claimMs;
         try {
             cut.start();
             all = Wait.upTo(120 + rows / 200, () -> allArrived(expected, log));
             peak = memory.read();
             loadE2e = loadAverage();
+            claimMs = cut.claimPercentilesMs();
         } finally {
             cut.stop();
         }
@@ -177,6 +180,7 @@ public final class Benchmark {
         double e2e = (rows - missing) / seconds(start, end);
         out.printf(Locale.ROOT, "  e2e  connector start -> last webhook acknowledged: %d webhooks in %.2f s = %.0f events/s"
                 + "   [load %s]%n", rows - missing, seconds(start, end), e2e, loadE2e);
+        claims(claimMs, "");
 
         // raw engine, same changes, its own slot
         RawDebeziumReader rawAgain = db.rawReader(rawPollMillis);
@@ -209,6 +213,88 @@ public final class Benchmark {
         result.put("raw_events_per_s", String.format(Locale.ROOT, "%.0f", rawRate));
         result.put("ratio", String.format(Locale.ROOT, "%.3f", e2e / rawRate));
         ceilingPerS = ceiling;
+    }
+
+    /**
+     * The backlog twice with the same connector: over an empty outbox, then over a million delivered
+     * actions (and their attempts) with the outbox vacuumed and analyzed while nothing was open, as
+     * autovacuum leaves it after a quiet night. A claim must cost what its LIMIT costs in both.
+     */
+    private void history() throws Exception {
+        int rows = options.rows();
+        out.printf(Locale.ROOT, "%nhistory: %d new projects committed while the connector is stopped, twice: over an"
+                + " empty outbox, then over %d delivered actions with the outbox analyzed while nothing was open%n",
+                rows, BenchOptions.HISTORY_ROWS);
+        ConnectorUnderTest cut = connector("history", Map.of(LoadGenerator.CREATED, flows.projectCreated()));
+        ReceiptLog log = new ReceiptLog(secret.getBytes(StandardCharsets.UTF_8));
+        receipts.set(log);
+        try {
+            cut.start();
+            CommitLog warm = new CommitLog();
+            load.backlog(Math.min(options.warmUpRows(), rows), warm);
+            Wait.until("the warm-up webhooks", 300, () -> allArrived(warm, log));
+        } finally {
+            cut.stop();
+        }
+        Burst empty = burst(cut, log, rows, "empty outbox");
+
+        long h0 = System.nanoTime();
+        String action = ConnectorUnderTest.SCHEMA + ".action";
+        db.execute("INSERT INTO " + action + " (message_id, dedup_key, flow_name, action_index, entity, element_id,"
+                + " organization, event, source, url, secret_ref, timeout_ms, retry_schedule_ms, payload, status,"
+                + " attempts, delivered_at, created_at, updated_at)"
+                + " SELECT gen_random_uuid(), 'history:' || g, 'history', 0, 'project', 'h' || g, '1', 'create',"
+                + " 'event', 'https://history.invalid/hook', 'env:HISTORY', 5000, '{1000}', repeat('x', 400),"
+                + " 'delivered', 1, now() - interval '1 hour', now() - interval '2 hours', now() - interval '1 hour'"
+                + " FROM generate_series(1, " + BenchOptions.HISTORY_ROWS + ") g");
+        db.execute("INSERT INTO " + ConnectorUnderTest.SCHEMA + ".attempt (action_id, attempt_no, started_at,"
+                + " duration_ms, http_status, outcome, worker) SELECT id, 1, updated_at, 5, 200, 'delivered', 'history'"
+                + " FROM " + action + " WHERE flow_name = 'history'");
+        db.execute("VACUUM ANALYZE " + action);
+        out.printf(Locale.ROOT, "  %d delivered actions written, outbox vacuumed and analyzed with nothing open in"
+                + " %.1f s%n", BenchOptions.HISTORY_ROWS, seconds(h0, System.nanoTime()));
+        Burst history = burst(cut, log, rows, "history");
+        out.printf(Locale.ROOT, "  history ratio %.3f (history / empty outbox)%n", history.perSecond / empty.perSecond);
+        result.put("history_ratio", String.format(Locale.ROOT, "%.3f", history.perSecond / empty.perSecond));
+        result.put("burst_first_delivery_ms", Long.toString(history.firstDeliveryMs));
+        result.put("history_claim_p99_ms", String.format(Locale.ROOT, "%.1f", history.claimMs[1]));
+    }
+
+    private record Burst(double perSecond, long firstDeliveryMs, double[] claimMs) {}
+
+    /** Commits {@code rows} while the connector is stopped, starts it, and measures until the last webhook. */
+    private Burst burst(ConnectorUnderTest cut, ReceiptLog log, int rows, String label) throws Exception {
+        CommitLog expected = new CommitLog();
+        load.backlog(rows, expected);
+        long start = System.nanoTime();
+        double[] claimMs;
+        String loadAverage;
+        try {
+            cut.start();
+            Wait.upTo(120 + rows / 200, () -> allArrived(expected, log));
+            loadAverage = loadAverage();
+            claimMs = cut.claimPercentilesMs();
+        } finally {
+            cut.stop();
+        }
+        int missing = expected.missing(log);
+        long end = missing == 0 ? expected.lastReceipt(log) : System.nanoTime();
+        long first = expected.firstReceipt(log);
+        long firstMs = first == Long.MAX_VALUE ? -1 : (first - start) / 1_000_000;
+        double rate = (rows - missing) / seconds(start, end);
+        out.printf(Locale.ROOT, "  %s: connector start -> first webhook %d ms, -> last %.2f s = %.0f events/s   [load %s]%n",
+                label, firstMs, seconds(start, end), rate, loadAverage);
+        claims(claimMs, label + ": ");
+        correctness(log, expected.size(), missing);
+        return new Burst(rate, firstMs, claimMs);
+    }
+
+    private void claims(double[] ms, String label) {
+        out.printf(Locale.ROOT, "  %sclaim statement p50 %.1f ms, p99 %.1f ms%n", label, ms[0], ms[1]);
+        if (!result.containsKey("claim_p50_ms")) {
+            result.put("claim_p50_ms", String.format(Locale.ROOT, "%.1f", ms[0]));
+            result.put("claim_p99_ms", String.format(Locale.ROOT, "%.1f", ms[1]));
+        }
     }
 
     /**

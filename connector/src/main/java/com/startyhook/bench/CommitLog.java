@@ -32,6 +32,18 @@ final class CommitLog {
     }
 
     /** The latest receipt among the expected webhooks (call once none is missing). */
+    /** When the first of these commits' webhooks arrived (System.nanoTime), or Long.MAX_VALUE. */
+    long firstReceipt(ReceiptLog receipts) {
+        long first = Long.MAX_VALUE;
+        for (String key : committedAt.keySet()) {
+            Long r = receipts.receivedAt(key);
+            if (r != null && r < first) {
+                first = r;
+            }
+        }
+        return first;
+    }
+
     long lastReceipt(ReceiptLog receipts) {
         long last = Long.MIN_VALUE;
         for (String key : committedAt.keySet()) {

@@ -45,6 +45,7 @@ final class ConnectorUnderTest {
         flags.put("capture.publication", SLOT);
         flags.put("http.port", "0");
         flags.put("delivery.ca-bundle", caBundle.toString());
+        flags.put("delivery.allowed-private-hosts", "localhost"); // the local receiver (SSRF guard)
         flags.putAll(overrides);
         Map<String, String> env = new LinkedHashMap<>();
         env.put(SECRET_ENV, secret);
@@ -99,6 +100,22 @@ final class ConnectorUnderTest {
     String captureState() {
         Object capture = connector.health().details().get("capture");
         return capture instanceof Map<?, ?> m ? String.valueOf(m.get("state")) : "NOT-LEADER";
+    }
+
+    /**
+     * The claim statement's latency since this start: p50 and p99 in ms ({@code startyhook.delivery.claim}),
+     * or NaN before the first claim.
+     */
+    double[] claimPercentilesMs() {
+        io.micrometer.core.instrument.Timer t = connector.meters().find("startyhook.delivery.claim").timer();
+        double[] ms = {Double.NaN, Double.NaN};
+        if (t == null || t.count() == 0) {
+            return ms;
+        }
+        for (var v : t.takeSnapshot().percentileValues()) {
+            ms[v.percentile() < 0.9 ? 0 : 1] = v.value(java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        return ms;
     }
 
     void stop() {

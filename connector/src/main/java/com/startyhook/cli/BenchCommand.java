@@ -20,13 +20,14 @@ import picocli.CommandLine.Spec;
             "slots, publications and schema " + "startyhook_bench at the end). Ends with one RESULT line.",
             "Run it with the heap the connector has in production: java -Xmx256m -jar startyhook.jar bench"})
 final class BenchCommand implements Callable<Integer> {
-    enum CaseOption { BACKLOG, LIVE, MIXED, ALL }
+    enum CaseOption { BACKLOG, LIVE, MIXED, HISTORY, ALL }
 
     @Spec
     CommandSpec spec;
 
     @Option(names = "--case", paramLabel = "CASE", defaultValue = "all",
-            description = "backlog, live, mixed or all (default: ${DEFAULT-VALUE}).")
+            description = "backlog, live, mixed, history or all (default: ${DEFAULT-VALUE}; all is backlog, live and"
+                    + " mixed: history writes a million outbox rows first and is run on its own).")
     CaseOption benchCase;
 
     @Option(names = "--rows", paramLabel = "N", defaultValue = "" + BenchOptions.DEFAULT_ROWS,
@@ -72,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<BenchOptions.Case> cases = new ArrayList<>();
         if (benchCase == CaseOption.ALL) {
-            cases.addAll(List.of(BenchOptions.Case.values()));
+            cases.addAll(List.of(BenchOptions.Case.BACKLOG, BenchOptions.Case.LIVE, BenchOptions.Case.MIXED));
         } else {
             cases.add(BenchOptions.Case.valueOf(benchCase.name()));
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.startyhook.ops.FlowsReport;
 import com.startyhook.ops.ManualRun;
+import com.startyhook.net.AddressPolicy;
 import com.startyhook.rules.Flow;
 import com.startyhook.rules.LiveValidator;
 import com.startyhook.rules.Problem;
@@ -136,7 +137,9 @@ final class FlowsCommand extends Subcommand {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = parent.spec.commandLine().getOut();
-            ValidatedRules loaded = new RulesLoader(new Secrets(parent.environment), allowInsecureUrls).load(parent.rules.dir());
+            ValidatedRules loaded = new RulesLoader(new Secrets(parent.environment), allowInsecureUrls,
+                    AddressPolicy.parse(parent.environment.get(AddressPolicy.ENVIRONMENT_VARIABLE)))
+                    .load(parent.rules.dir());
             try (Database db = parent.database.open(parent.environment)) {
                 List<Problem> problems = new ArrayList<>(loaded.problems());
                 ValidatedRules live;

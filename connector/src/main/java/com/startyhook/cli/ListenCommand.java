@@ -6,6 +6,8 @@ import com.startyhook.receiver.HttpsReceiver.Response;
 import com.startyhook.receiver.SelfSignedCertificate;
 import com.startyhook.signing.Secrets;
 import com.startyhook.signing.SignatureVerifier;
+import com.startyhook.signing.StandardWebhooks;
+import com.startyhook.signing.WireScheme;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +21,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "listen", mixinStandardHelpOptions = true,
-        description = {"Runs a local HTTPS receiver that prints incoming webhooks and checks their signatures.",
+        description = {"Runs a local HTTPS receiver that prints incoming webhooks and checks their signatures "
+                + "(seed X-StartyHook-* or Standard Webhooks webhook-* headers, whichever arrive).",
             "It serves a fresh self-signed certificate and writes it as PEM: point the connector's "
-                + "delivery.ca-bundle at that file. Runs until Ctrl-C.",
+                + "delivery.ca-bundle at that file, and allow the local address with "
+                + "delivery.allowed-private-hosts=localhost. Runs until Ctrl-C.",
             "Without --secret-env or --secret-file, signatures are reported unchecked."})
 final class ListenCommand extends Subcommand {
     @Option(names = "--port", defaultValue = "8443", description = "port on 127.0.0.1, 0 for any (default: ${DEFAULT-VALUE})")
@@ -79,6 +83,8 @@ final class ListenCommand extends Subcommand {
                     + (delay.isZero() ? "" : ", after " + delay.toMillis() + " ms") + ")");
             out.println("certificate: " + pem);
             out.println("  point the connector at it: delivery.ca-bundle=" + pem);
+            out.println("  and allow this local receiver (refused as loopback otherwise):"
+                    + " delivery.allowed-private-hosts=localhost");
             out.println("signatures: " + (secret == null ? "not checked (no --secret-env)" : "checked with " + secretRef));
             out.println("Ctrl-C to stop");
             out.flush();
@@ -111,9 +117,19 @@ final class ListenCommand extends Subcommand {
         if (secret == null) {
             signature = "unchecked (no --secret-env)";
         } else {
-            SignatureVerifier.Result v = verifier.verify(secret, r.body(), r.header("X-StartyHook-Timestamp"),
-                    r.header("X-StartyHook-Signature"));
-            signature = v.valid() ? "valid" : "INVALID: " + v.reason();
+            boolean standard = r.header(StandardWebhooks.SIGNATURE_HEADER) != null;
+            SignatureVerifier.Result v;
+            try {
+                v = standard
+                        ? verifier.verifyStandard(WireScheme.STANDARD_WEBHOOKS.key(secret, "of --secret-env/--secret-file"),
+                                r.body(), r.header(StandardWebhooks.ID_HEADER), r.header(StandardWebhooks.TIMESTAMP_HEADER),
+                                r.header(StandardWebhooks.SIGNATURE_HEADER))
+                        : verifier.verify(secret, r.body(), r.header("X-StartyHook-Timestamp"),
+                                r.header("X-StartyHook-Signature"));
+            } catch (RuntimeException e) {
+                v = new SignatureVerifier.Result(false, e.getMessage());
+            }
+            signature = (v.valid() ? "valid" : "INVALID: " + v.reason()) + (standard ? " (standard-webhooks)" : "");
         }
         s.append("  signature ").append(signature).append('\n');
         synchronized (out) {

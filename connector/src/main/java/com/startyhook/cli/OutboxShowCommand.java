@@ -1,5 +1,6 @@
 package com.startyhook.cli;
 
+import com.startyhook.signing.SigningRef;
 import com.startyhook.ConfigurationException;
 import com.startyhook.outbox.OutboxRepository;
 import com.startyhook.outbox.OutboxRepository.ActionDetails;
@@ -51,7 +52,7 @@ final class OutboxShowCommand extends OutboxSubcommand {
             field(out, "lease", d.leaseOwner() + " until " + OutboxCommand.time(d.leaseExpiresAt()));
         }
         field(out, "url", d.url());
-        field(out, "secret", d.secretRef());
+        field(out, "secret", SigningRef.decode(d.secretRef()).describe());
         if (!"{}".equals(d.headers())) {
             field(out, "headers", OutboxCommand.redactHeaders(d.headers()));
         }

@@ -1,6 +1,7 @@
 package com.startyhook.cli;
 
 import com.startyhook.ConfigurationException;
+import com.startyhook.net.AddressPolicy;
 import com.startyhook.rules.LiveValidator;
 import com.startyhook.rules.Problem;
 import com.startyhook.rules.RulesLoader;
@@ -31,11 +32,19 @@ final class ValidateCommand extends Subcommand {
     @Option(names = "--allow-insecure-urls", description = "Accept http:// webhook URLs (for a local test receiver).")
     boolean allowInsecureUrls;
 
+    @Option(names = "--allow-private-hosts", paramLabel = "LIST",
+            description = "Hosts, addresses and CIDR ranges that webhook URLs may name although private, loopback or "
+                    + "link-local, e.g. 127.0.0.1,10.20.0.0/16 (default: $" + AddressPolicy.ENVIRONMENT_VARIABLE
+                    + ", the connector's delivery.allowed-private-hosts).")
+    String allowPrivateHosts;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        ValidatedRules loaded = new RulesLoader(new Secrets(environment), allowInsecureUrls).load(rules.dir());
+        AddressPolicy addresses = AddressPolicy.parse(allowPrivateHosts != null ? allowPrivateHosts
+                : environment.get(AddressPolicy.ENVIRONMENT_VARIABLE));
+        ValidatedRules loaded = new RulesLoader(new Secrets(environment), allowInsecureUrls, addresses)
+                .load(rules.dir());
         List<Problem> problems = new ArrayList<>(loaded.problems());
         ValidatedRules result = loaded;
         String url = database.urlOrNull(environment);

@@ -44,7 +44,8 @@ public final class ConfigCatalogue {
         add("delivery.poll-interval", "1s", "fallback poll when no enqueue notification arrives");
         add("delivery.per-host-limit", "32", "concurrent requests per receiver host");
         add("delivery.connect-timeout", "5s", "TCP and TLS connect timeout");
-        add("delivery.ca-bundle", null, "PEM file of extra CA certificates to trust (in addition to the JDK's)");
+        add("delivery.ca-bundle", null, "extra CA certificates to trust (in addition to the JDK's): a PEM file, or a PKCS12 or JKS truststore");
+        add("delivery.ca-bundle-password", null, "reference (env:NAME or file:PATH) to the password of a PKCS12 or JKS delivery.ca-bundle");
         add("delivery.client-certificate", null, "PEM or PKCS12 (.p12/.pfx) client certificate for mutual TLS");
         add("delivery.client-key", null, "PEM private key of the client certificate (when the certificate is PEM)");
         add("delivery.client-key-password", null, "reference (env:NAME or file:PATH) to the password of the client key or PKCS12 file");
@@ -52,6 +53,8 @@ public final class ConfigCatalogue {
         add("delivery.max-retry-after", "6h", "cap on a receiver's Retry-After");
         add("delivery.retry-jitter", "0.2", "random spread of retry delays (0.2 = plus or minus 20 %)");
         add("delivery.shutdown-grace", "10s", "how long a graceful stop waits for in-flight deliveries");
+        add("delivery.non-retryable-statuses", null, "HTTP statuses (3xx/4xx, comma-separated, e.g. 400,422) that fail an action at once instead of retrying; default none");
+        add("delivery.allowed-private-hosts", null, "host names, addresses and CIDR ranges (comma-separated, e.g. localhost,10.20.0.0/16) that webhooks may reach although loopback, private, link-local, CGNAT, multicast or unspecified; default none");
         // operations
         add("http.bind", "127.0.0.1", "address of the health, metrics and console endpoint");
         add("http.port", "8088", "port of the health, metrics and console endpoint (0 disables it)");

@@ -2,6 +2,7 @@ package com.startyhook.delivery;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.startyhook.outbox.ElementOrder;
 import com.startyhook.store.Database;
 import com.startyhook.store.SqlArrays;
 import java.io.IOException;
@@ -10,12 +11,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The delivery side of the outbox in SQL: claim due actions under a lease in one statement,
@@ -29,24 +34,33 @@ final class ActionQueue {
     private final String claimSql;
     private final String finishSql;
     private final String releaseSql;
+    private static final Comparator<AttemptResult> BY_ID = Comparator.comparingLong(r -> r.action().id());
+    /** Claims under way, so that a stopping service can cancel them ({@link #cancelClaims()}). */
+    private final Set<Statement> running = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Client-side bound on a claim or a finish, on top of the pool's server-side statement_timeout: both
+     * read the head of a partial index and take milliseconds; one that takes seconds is cancelled,
+     * releasing its locks, and tried again.
+     */
+    static final int STATEMENT_TIMEOUT_SECONDS = 5;
 
     ActionQueue(Database database) {
         this.database = database;
         String action = database.table("action");
-        // Due pending actions, and delivering ones whose lease expired (their worker died); skipped
-        // while an earlier action of the same flow and element is still open, which also keeps two
-        // actions of one element out of the same batch (index action_open_by_element). Each kind is
-        // read in the order of its partial index (action_due, action_leased) and stops at the limit:
-        // one scan with an OR of both would read and sort every due action on each claim, which
-        // made a claim cost ~280 ms with 23,000 actions pending (see docs/bench.md).
-        String open = " AND NOT EXISTS (SELECT 1 FROM " + action + " b"
-                + "   WHERE b.flow_name = c.flow_name AND b.element_id = c.element_id AND b.id < c.id"
-                + "     AND b.status IN ('pending', 'delivering'))";
+        // Due claimable actions, and delivering ones whose lease expired (their worker died). Each kind is
+        // the head of its own partial index (action_claimable, action_leased), read in index order up to
+        // the limit: nothing else is compared, whatever the statistics say, so a claim costs what its LIMIT
+        // costs at any backlog. Per-element order is not decided here: an action that an earlier open
+        // action of its flow and element holds back is `waiting` and not in action_claimable (V55's
+        // triggers keep that flag at enqueue and at finish), which also keeps two actions of one element
+        // out of the same batch. (An anti-join here was planned as a nested loop after autovacuum had
+        // analyzed an empty outbox: 15 s per claim at 5,000 pending; see docs/bench.md.)
         this.claimSql = "WITH due AS (SELECT c.id FROM " + action + " c"
-                + "   WHERE c.status = 'pending' AND c.next_attempt_at <= now()" + open
+                + "   WHERE c.status = 'pending' AND NOT c.waiting AND c.next_attempt_at <= now()"
                 + "   ORDER BY c.next_attempt_at, c.id LIMIT ? FOR UPDATE SKIP LOCKED),"
                 + " expired AS (SELECT c.id FROM " + action + " c"
-                + "   WHERE c.status = 'delivering' AND c.lease_expires_at < now()" + open
+                + "   WHERE c.status = 'delivering' AND c.lease_expires_at < now()"
                 + "   ORDER BY c.lease_expires_at LIMIT ? FOR UPDATE SKIP LOCKED)"
                 + " UPDATE " + action + " a SET status = 'delivering', lease_owner = ?,"
                 + " lease_expires_at = now() + greatest(?, a.timeout_ms + ?) * interval '1 millisecond',"
@@ -71,15 +85,26 @@ final class ActionQueue {
                 + " SELECT t.action_id, t.attempt_no, t.started_at::timestamptz, t.duration_ms, t.http_status, t.outcome,"
                 + " t.error, t.excerpt, ? FROM unnest(?::bigint[], ?::integer[], ?::text[], ?::bigint[], ?::integer[],"
                 + " ?::text[], ?::text[], ?::text[])"
-                + "   AS t(action_id, attempt_no, started_at, duration_ms, http_status, outcome, error, excerpt)";
+                + "   AS t(action_id, attempt_no, started_at, duration_ms, http_status, outcome, error, excerpt)"
+                // then, in the same transaction and round trip, the next action of each element whose action
+                // was delivered or failed becomes claimable (ElementOrder); a second statement, so that its
+                // snapshot sees what an enqueue that held a finished action FOR SHARE committed meanwhile
+                + "; " + new ElementOrder(database.schema()).releaseStatement();
         this.releaseSql = "UPDATE " + action + " SET status = 'pending', next_attempt_at = now(),"
                 + " lease_owner = NULL, lease_expires_at = NULL, updated_at = now()"
                 + " WHERE id = ? AND status = 'delivering' AND lease_owner = ?";
     }
 
+    /** The claim statement, for tests that read its plan; parameters as {@link #claim} binds them. */
+    String claimStatement() {
+        return claimSql;
+    }
+
     /** Claims up to {@code limit} due actions for {@code owner}; the lease covers at least their timeout. */
     List<ClaimedAction> claim(String owner, int limit, Duration lease, Duration connectTimeout) throws SQLException {
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(claimSql)) {
+            ps.setQueryTimeout(STATEMENT_TIMEOUT_SECONDS);
+            running.add(ps);
             // Plan every claim afresh (the pool also sets plan_cache_mode): a generic plan made while
             // the outbox was empty made one claim of a sudden 20,000-action backlog run for minutes,
             // holding row locks that blocked the recording of attempts.
@@ -95,6 +120,8 @@ final class ActionQueue {
                 while (rs.next()) {
                     claimed.add(read(rs));
                 }
+            } finally {
+                running.remove(ps);
             }
             // RETURNING does not promise an order; the workers send a batch concurrently anyway
             claimed.sort((x, y) -> Long.compare(x.id(), y.id()));
@@ -134,6 +161,10 @@ final class ActionQueue {
         for (AttemptResult r : results) {
             (r.outcome() == AttemptOutcome.RELEASED ? released : finished).add(r);
         }
+        // one lock order (ids ascending) makes a deadlock with an enqueue that holds earlier actions FOR SHARE
+        // rare; one that PostgreSQL still breaks fails this call, and the caller records the attempts again
+        finished.sort(BY_ID);
+        released.sort(BY_ID);
         try (Connection c = database.connection()) {
             if (released.isEmpty()) {
                 finish(c, results, finished, owner, worker); // the usual case: one autocommitted statement
@@ -202,12 +233,30 @@ final class ActionQueue {
             excerpts[i] = r.responseExcerpt();
         }
         try (PreparedStatement ps = c.prepareStatement(finishSql)) {
+            ps.setQueryTimeout(STATEMENT_TIMEOUT_SECONDS);
             SqlArrays.bind(c, ps, 1, ids, statuses, delays, httpStatuses, errors);
             ps.setString(6, owner);
             ps.setString(7, worker);
             SqlArrays.bind(c, ps, 8, actionIds, attemptNos, startedAt, durations, attemptStatuses, outcomes,
                     attemptErrors, excerpts);
-            ps.executeUpdate();
+            List<AttemptResult> closed = finished.stream().filter(r -> r.outcome() != AttemptOutcome.RETRY).toList();
+            SqlArrays.bind(c, ps, 16, closed.stream().map(r -> r.action().flowName()).toArray(String[]::new),
+                    closed.stream().map(r -> r.action().elementId()).toArray(String[]::new));
+            ps.execute();
+        }
+    }
+
+    /**
+     * Cancels the claims under way (the service is stopping): each ends at once with an error and
+     * its transaction, never committed, claims nothing.
+     */
+    void cancelClaims() {
+        for (Statement s : running) {
+            try {
+                s.cancel();
+            } catch (SQLException e) {
+                // the statement finished meanwhile, or its connection is gone: nothing to cancel
+            }
         }
     }
 

@@ -40,6 +40,9 @@ final class DeliverBatches implements Runnable {
     private final Clock clock;
     private final MeterRegistry meters;
     private final Timer latency;
+    private final Timer claims;
+    /** Attempts whose recording failed; recorded again with the next group while their lease holds. */
+    private final List<AttemptResult> unrecorded = new ArrayList<>();
 
     /** Sent and not yet recorded (finished or not). */
     private final Set<WebhookSender.InFlight> inFlight = new LinkedHashSet<>();
@@ -68,6 +71,10 @@ final class DeliverBatches implements Runnable {
         this.latency = Timer.builder("startyhook.delivery.latency")
                 .description("time from an action's creation to its delivery")
                 .publishPercentileHistogram()
+                .register(meters);
+        this.claims = Timer.builder("startyhook.delivery.claim")
+                .description("time one claim statement takes (a batch of due actions under a lease)")
+                .publishPercentiles(0.5, 0.99)
                 .register(meters);
     }
 
@@ -113,13 +120,18 @@ final class DeliverBatches implements Runnable {
     private int claimMore(long seen) {
         int limit = config.batchSize();
         List<ClaimedAction> batch;
+        long start = System.nanoTime();
         try {
             batch = queue.claim(name, limit, config.leaseDuration(), config.connectTimeout());
         } catch (SQLException e) {
+            if (!service.isClaiming()) {
+                return 0; // cancelled by the stopping service
+            }
             LOG.warn("Delivery worker {} cannot claim actions: {}; will keep trying", name, e.getMessage());
             claimBackoffUntilNanos = System.nanoTime() + config.pollInterval().toNanos();
             return 0;
         }
+        claims.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         if (batch.size() == limit) {
             signal.wakeOne(); // more may be due: let another worker help
         } else {
@@ -167,7 +179,7 @@ final class DeliverBatches implements Runnable {
             take(f);
         }
         if (ready.isEmpty()) {
-            return false;
+            return !unrecorded.isEmpty() && recordAgain();
         }
         boolean due = now || ready.size() >= config.batchSize() || ready.size() == inFlight.size()
                 || System.nanoTime() - oldestReadyNanos >= RECORD_DELAY_NANOS;
@@ -185,22 +197,59 @@ final class DeliverBatches implements Runnable {
         if (service.isAborted()) {
             return; // a simulated crash records nothing: the leases expire
         }
-        List<AttemptResult> results = new ArrayList<>(finished.size());
+        List<AttemptResult> results = new ArrayList<>(unrecorded.size() + finished.size());
+        results.addAll(unrecorded);
+        unrecorded.clear();
         for (WebhookSender.InFlight f : finished) {
             results.add(result(f));
         }
+        recordResults(results);
+    }
+
+    /** Records, alone, what an earlier statement could not record; false when that failed again. */
+    private boolean recordAgain() {
+        if (service.isAborted()) {
+            return false;
+        }
+        List<AttemptResult> results = new ArrayList<>(unrecorded);
+        unrecorded.clear();
+        return recordResults(results);
+    }
+
+    /**
+     * Records {@code results} in one statement. When that fails (the database restarting, a deadlock it
+     * broke, a statement timeout) the attempts are kept and recorded again with the next group, as long as
+     * their lease holds: an answered webhook is not sent again merely because its outcome met a bad moment.
+     */
+    private boolean recordResults(List<AttemptResult> results) {
         try {
             queue.record(results, name, name);
         } catch (SQLException e) {
-            // nothing is lost: the leases expire and the actions are attempted again
-            LOG.error("Delivery worker {} could not record {} attempts ({}); their leases expire and they will be "
-                    + "attempted again", name, results.size(), e.getMessage());
-            return;
+            Instant now = clock.instant();
+            int kept = 0;
+            for (AttemptResult r : results) {
+                if (r.action().leaseExpiresAt().isAfter(now)) {
+                    unrecorded.add(r);
+                    kept++;
+                }
+            }
+            if (kept == results.size()) {
+                LOG.warn("Delivery worker {} could not record {} attempts ({}); will try again while their leases "
+                        + "hold", name, results.size(), e.getMessage());
+            } else {
+                // nothing is lost: the leases expire and the actions are attempted again
+                LOG.error("Delivery worker {} could not record {} attempts ({}); {} leases have expired: those "
+                        + "actions will be attempted again", name, results.size(), e.getMessage(),
+                        results.size() - kept);
+            }
+            claimBackoffUntilNanos = System.nanoTime() + config.pollInterval().toNanos();
+            return false;
         }
         signal.wakeOne(); // finished actions may unblock the next action of their element
         for (AttemptResult r : results) {
             count(r);
         }
+        return true;
     }
 
     /**
@@ -209,6 +258,12 @@ final class DeliverBatches implements Runnable {
      * nothing is recorded: the leases expire.
      */
     private void stop() throws InterruptedException {
+        // claimed but not yet sent (waiting for a connection to their host): back to pending at once
+        for (WebhookSender.InFlight f : inFlight) {
+            if (f.startedAt == null) {
+                f.sent.cancel(true);
+            }
+        }
         while (!inFlight.isEmpty() && !service.isAborted()) {
             Instant deadline = service.stopDeadline();
             if (deadline != null && !clock.instant().isBefore(deadline)) {
@@ -220,13 +275,19 @@ final class DeliverBatches implements Runnable {
             }
             recordReady(ready.size() == inFlight.size());
         }
-        if (service.isAborted() || inFlight.isEmpty()) {
+        if (service.isAborted()) {
             return;
         }
-        inFlight.forEach(f -> f.sent.cancel(true));
-        done.clear();
-        ready.clear();
-        record(new ArrayList<>(inFlight));
+        if (!inFlight.isEmpty()) {
+            inFlight.forEach(f -> f.sent.cancel(true));
+            done.clear();
+            ready.clear();
+            record(new ArrayList<>(inFlight));
+        }
+        // answered attempts whose recording failed: a few more tries before the process goes
+        for (int i = 0; i < 3 && !unrecorded.isEmpty() && !recordAgain(); i++) {
+            Thread.sleep(200);
+        }
     }
 
     private AttemptResult result(WebhookSender.InFlight f) {

@@ -1,9 +1,11 @@
 package com.startyhook.delivery;
 
 import com.startyhook.ConfigurationException;
+import com.startyhook.net.AddressPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -31,11 +33,18 @@ import java.util.function.Consumer;
  * @param maxRetryAfter      cap on a receiver's Retry-After ({@code delivery.max-retry-after})
  * @param jitter             random spread of retry delays, 0.2 = ±20 % ({@code delivery.retry-jitter})
  * @param shutdownGrace      how long close() waits for in-flight deliveries ({@code delivery.shutdown-grace})
+ * @param nonRetryableStatuses HTTP statuses that fail an action at once instead of being retried
+ *                           ({@code delivery.non-retryable-statuses}, default none)
+ * @param allowedPrivateHosts private hosts and networks the SSRF guard lets deliveries reach
+ *                           ({@code delivery.allowed-private-hosts}, default none)
+ * @param caBundlePassword   secret reference of the password of a PKCS12 or JKS {@code delivery.ca-bundle},
+ *                           or null ({@code delivery.ca-bundle-password})
  */
 public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration, Duration pollInterval,
         int perHostLimit, Duration connectTimeout, Path caBundle, Path clientCertificate, Path clientKey,
         String clientKeyPassword, boolean allowInsecureUrls, int maxResponseExcerpt, Duration maxRetryAfter,
-        double jitter, Duration shutdownGrace) {
+        double jitter, Duration shutdownGrace, Set<Integer> nonRetryableStatuses, AddressPolicy allowedPrivateHosts,
+        String caBundlePassword) {
 
     public static final int DEFAULT_WORKERS = 4;
     public static final int DEFAULT_BATCH_SIZE = 64;
@@ -60,6 +69,11 @@ public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration,
             throw new ConfigurationException("delivery.shutdown-grace must be zero or more, e.g. 10s");
         }
         atLeast("delivery.max-response-excerpt", maxResponseExcerpt, 0, 1 << 20);
+        nonRetryableStatuses = Set.copyOf(nonRetryableStatuses);
+        nonRetryableStatuses.forEach(ResponsePolicy::check);
+        if (allowedPrivateHosts == null) {
+            throw new ConfigurationException(AddressPolicy.KEY + " is required (AddressPolicy.strict() for none)");
+        }
         if (!(jitter >= 0 && jitter < 1)) {
             throw new ConfigurationException("delivery.retry-jitter must be in [0, 1), e.g. 0.2 for ±20 %; got " + jitter);
         }
@@ -80,7 +94,8 @@ public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration,
     public static DeliveryConfig defaults() {
         return new DeliveryConfig(DEFAULT_WORKERS, DEFAULT_BATCH_SIZE, DEFAULT_LEASE, DEFAULT_POLL_INTERVAL,
                 DEFAULT_PER_HOST_LIMIT, DEFAULT_CONNECT_TIMEOUT, null, null, null, null, false,
-                DEFAULT_MAX_RESPONSE_EXCERPT, DEFAULT_MAX_RETRY_AFTER, DEFAULT_JITTER, DEFAULT_SHUTDOWN_GRACE);
+                DEFAULT_MAX_RESPONSE_EXCERPT, DEFAULT_MAX_RETRY_AFTER, DEFAULT_JITTER, DEFAULT_SHUTDOWN_GRACE, Set.of(),
+                AddressPolicy.strict(), null);
     }
 
     public DeliveryConfig withWorkers(int n) {
@@ -139,6 +154,21 @@ public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration,
         return copy(c -> c.shutdownGrace = grace);
     }
 
+    public DeliveryConfig withNonRetryableStatuses(Set<Integer> statuses) {
+        return copy(c -> c.nonRetryableStatuses = statuses);
+    }
+
+    public DeliveryConfig withAllowedPrivateHosts(AddressPolicy allowed) {
+        return copy(c -> c.allowedPrivateHosts = allowed);
+    }
+
+    public DeliveryConfig withCaBundle(Path file, String passwordRef) {
+        return copy(c -> {
+            c.caBundle = file;
+            c.caBundlePassword = passwordRef;
+        });
+    }
+
     /** This configuration with {@code change} applied, validated again. */
     private DeliveryConfig copy(Consumer<Copy> change) {
         Copy c = new Copy(this);
@@ -163,6 +193,9 @@ public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration,
         Duration maxRetryAfter;
         double jitter;
         Duration shutdownGrace;
+        Set<Integer> nonRetryableStatuses;
+        AddressPolicy allowedPrivateHosts;
+        String caBundlePassword;
 
         Copy(DeliveryConfig d) {
             workers = d.workers;
@@ -180,13 +213,21 @@ public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration,
             maxRetryAfter = d.maxRetryAfter;
             jitter = d.jitter;
             shutdownGrace = d.shutdownGrace;
+            nonRetryableStatuses = d.nonRetryableStatuses;
+            allowedPrivateHosts = d.allowedPrivateHosts;
+            caBundlePassword = d.caBundlePassword;
         }
 
         DeliveryConfig build() {
             return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
                     caBundle, clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
-                    maxRetryAfter, jitter, shutdownGrace);
+                    maxRetryAfter, jitter, shutdownGrace, nonRetryableStatuses, allowedPrivateHosts, caBundlePassword);
         }
+    }
+
+    /** Parses {@code delivery.non-retryable-statuses}: status codes separated by commas, blank for none. */
+    public static Set<Integer> parseNonRetryableStatuses(String value) {
+        return ResponsePolicy.parse(value);
     }
 
     static boolean isPkcs12(Path file) {

@@ -43,6 +43,7 @@ public final class DeliveryService implements AutoCloseable {
     private final WakeSignal signal = new WakeSignal();
     private final List<Thread> threads = new ArrayList<>();
     private WebhookSender sender;
+    private ActionQueue queue;
     private volatile boolean claiming;
     private volatile boolean aborted;
     private volatile Instant stopDeadline;
@@ -76,7 +77,7 @@ public final class DeliveryService implements AutoCloseable {
             throw new IllegalStateException("delivery service already started");
         }
         sender = new WebhookSender(config, secrets, clock);
-        ActionQueue queue = new ActionQueue(database);
+        queue = new ActionQueue(database);
         RetryPolicy retries = new RetryPolicy(config.jitter(), config.maxRetryAfter(),
                 () -> ThreadLocalRandom.current().nextDouble());
         claiming = true;
@@ -126,8 +127,10 @@ public final class DeliveryService implements AutoCloseable {
     }
 
     /**
-     * Stops gracefully: no new claims, in-flight deliveries awaited up to the shutdown grace,
-     * whatever is still unanswered then is released back to pending, due now.
+     * Stops gracefully: no new claims (a claim under way is cancelled), claimed actions not yet sent
+     * go back to pending at once, in-flight deliveries are awaited up to the shutdown grace (each
+     * ends by its own response timeout), their outcomes recorded; whatever is still unanswered then
+     * is released back to pending, due now.
      */
     @Override
     public synchronized void close() {
@@ -136,8 +139,9 @@ public final class DeliveryService implements AutoCloseable {
         }
         stopDeadline = clock.instant().plus(config.shutdownGrace());
         claiming = false;
+        queue.cancelClaims();
         signal.wakeAll();
-        join(config.shutdownGrace().toMillis() + 15_000);
+        join(config.shutdownGrace().toMillis() + 5_000);
         sender.close();
         sender = null;
         LOG.info("Delivery stopped (instance {})", instanceId);
@@ -153,6 +157,7 @@ public final class DeliveryService implements AutoCloseable {
         }
         aborted = true;
         claiming = false;
+        queue.cancelClaims();
         signal.wakeAll();
         sender.abort();
         join(15_000);

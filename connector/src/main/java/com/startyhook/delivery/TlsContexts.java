@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.KeyStoreException;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
@@ -29,7 +30,8 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /**
  * The client TLS context of the execution service: certificate verification always on, the JDK's
- * trusted CAs plus an optional PEM bundle, and an optional client certificate for mutual TLS.
+ * trusted CAs plus an optional bundle (a PEM file, or a PKCS12 or JKS truststore), and an optional
+ * client certificate for mutual TLS.
  */
 final class TlsContexts {
     private static final char[] IN_MEMORY_PASSWORD = "startyhook".toCharArray();
@@ -40,7 +42,8 @@ final class TlsContexts {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             KeyManagerFactory keys = config.clientCertificate() == null ? null : keyManagers(config, secrets);
-            context.init(keys == null ? null : keys.getKeyManagers(), trustManagers(config.caBundle()), null);
+            context.init(keys == null ? null : keys.getKeyManagers(),
+                    trustManagers(config.caBundle(), config.caBundlePassword(), secrets), null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new ConfigurationException("cannot build the TLS context for delivery: " + e.getMessage(), e);
@@ -48,7 +51,8 @@ final class TlsContexts {
     }
 
     /** The JDK's default trust anchors, plus every certificate of {@code caBundle}. */
-    private static TrustManager[] trustManagers(Path caBundle) throws GeneralSecurityException {
+    private static TrustManager[] trustManagers(Path caBundle, String passwordRef, Secrets secrets)
+            throws GeneralSecurityException {
         if (caBundle == null) {
             return null; // the JDK default
         }
@@ -68,7 +72,8 @@ final class TlsContexts {
                 }
             }
         }
-        Collection<? extends Certificate> bundle = readCertificates(caBundle, "delivery.ca-bundle");
+        Collection<? extends Certificate> bundle = isPem(caBundle) ? readCertificates(caBundle, "delivery.ca-bundle")
+                : readTrustStore(caBundle, passwordRef, secrets);
         for (Certificate ca : bundle) {
             trust.setCertificateEntry("bundle-" + n++, ca);
         }
@@ -108,6 +113,47 @@ final class TlsContexts {
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(store, password);
         return kmf;
+    }
+
+    /** True when {@code file} is PEM text (it holds a "-----BEGIN" line), false for a binary keystore. */
+    static boolean isPem(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(64 * 1024);
+            return new String(head, StandardCharsets.ISO_8859_1).contains("-----BEGIN");
+        } catch (IOException e) {
+            throw new ConfigurationException("delivery.ca-bundle " + file + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** The trusted certificates of a PKCS12 or JKS truststore (the type is recognised from the content). */
+    static List<Certificate> readTrustStore(Path file, String passwordRef, Secrets secrets) {
+        char[] password = passwordRef == null ? null
+                : new String(secrets.resolve(passwordRef), StandardCharsets.UTF_8).toCharArray();
+        KeyStore store;
+        try {
+            store = KeyStore.getInstance(file.toFile(), password);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ConfigurationException("delivery.ca-bundle " + file + " is neither a PEM file nor a PKCS12 or"
+                    + " JKS truststore that opens with delivery.ca-bundle-password" + (passwordRef == null ? " (not set)"
+                    : " (" + passwordRef + ")") + ": " + e.getMessage(), e);
+        }
+        List<Certificate> certificates = new ArrayList<>();
+        try {
+            for (String alias : java.util.Collections.list(store.aliases())) {
+                if (store.isCertificateEntry(alias)) {
+                    certificates.add(store.getCertificate(alias));
+                } else if (store.getCertificate(alias) != null) {
+                    certificates.add(store.getCertificate(alias)); // a key entry's own certificate
+                }
+            }
+        } catch (KeyStoreException e) {
+            throw new ConfigurationException("delivery.ca-bundle " + file + " cannot be read: " + e.getMessage(), e);
+        }
+        if (certificates.isEmpty()) {
+            throw new ConfigurationException("delivery.ca-bundle " + file + " holds no certificate"
+                    + (passwordRef == null ? "; if its certificates are password-protected, set delivery.ca-bundle-password" : ""));
+        }
+        return certificates;
     }
 
     static Collection<? extends Certificate> readCertificates(Path file, String key) {

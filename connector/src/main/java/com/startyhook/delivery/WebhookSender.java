@@ -1,8 +1,12 @@
 package com.startyhook.delivery;
 
 import com.startyhook.StartyHookException;
+import com.startyhook.outbox.Payload;
 import com.startyhook.signing.Secrets;
 import com.startyhook.signing.Signer;
+import com.startyhook.signing.SigningRef;
+import com.startyhook.signing.StandardWebhooks;
+import com.startyhook.signing.WireScheme;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -11,6 +15,9 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -38,9 +45,11 @@ import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 /**
- * Sends one attempt of an action: signs the exact payload bytes (DESIGN §8), POSTs them over
- * pooled keep-alive connections (HTTP/2 where the receiver offers it through ALPN), never follows
- * redirects, and reports what happened. It never throws: every problem is an {@link Sent} with an error.
+ * Sends one attempt of an action: signs the exact payload bytes in the action's wire scheme (seed
+ * {@code X-StartyHook-*} headers, or Standard Webhooks), one signature per secret, POSTs them over
+ * pooled keep-alive connections (HTTP/2 where the receiver offers it through ALPN) to addresses the
+ * SSRF guard accepts, never follows redirects, and reports what happened. It never throws: every
+ * problem is an {@link Sent} with an error.
  */
 final class WebhookSender implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WebhookSender.class);
@@ -48,16 +57,27 @@ final class WebhookSender implements AutoCloseable {
     private static final ContentType JSON_UTF8 = ContentType.create("application/json", StandardCharsets.UTF_8);
     /** Headers the connector sets itself; an action's extra headers cannot replace them. */
     private static final Set<String> RESERVED = Set.of("content-type", "content-length", "host", "transfer-encoding",
-            "connection", "x-startyhook-timestamp", "x-startyhook-signature", "x-startyhook-id", "x-startyhook-event");
+            "connection", "x-startyhook-timestamp", "x-startyhook-signature", "x-startyhook-id", "x-startyhook-event",
+            StandardWebhooks.ID_HEADER, StandardWebhooks.TIMESTAMP_HEADER, StandardWebhooks.SIGNATURE_HEADER);
 
     /**
      * What one attempt gave. {@code status} is null when no response arrived; {@code permanent}
-     * marks problems that no retry can fix (an URL the connector refuses).
+     * marks problems that no retry can fix (an URL or address the connector refuses, a status the
+     * operator declared non-retryable, 410 Gone): the action fails at once.
      */
     record Sent(Instant startedAt, long durationMs, Integer status, String retryAfter, String error,
             String excerpt, boolean permanent) {
         boolean success() {
             return error == null && status != null && status >= 200 && status < 300;
+        }
+
+        /**
+         * The receiver answered 410 Gone: it wants no more webhooks at this URL. Today the action
+         * fails at once ({@code permanent}); this is where endpoint health can disable the endpoint
+         * and hold its actions instead.
+         */
+        boolean endpointGone() {
+            return status != null && status == 410;
         }
     }
 
@@ -67,12 +87,14 @@ final class WebhookSender implements AutoCloseable {
     private final CloseableHttpAsyncClient client;
     private final HostLimiter limiter;
     private final ScheduledExecutorService deadlines;
+    private final ResponsePolicy responses;
 
     WebhookSender(DeliveryConfig config, Secrets secrets, Clock clock) {
         this.config = config;
         this.secrets = secrets;
         this.clock = clock;
         this.limiter = new HostLimiter(config.perHostLimit());
+        this.responses = new ResponsePolicy(config.nonRetryableStatuses());
         Timeout connect = Timeout.of(config.connectTimeout());
         var connections = PoolingAsyncClientConnectionManagerBuilder.create()
                 .setTlsStrategy(ClientTlsStrategyBuilder.create()
@@ -87,6 +109,7 @@ final class WebhookSender implements AutoCloseable {
                         .setTimeToLive(TimeValue.ofMinutes(5))
                         .setValidateAfterInactivity(TimeValue.ofSeconds(10))
                         .build())
+                .setDnsResolver(new GuardedDnsResolver(config.allowedPrivateHosts()))
                 .setMaxConnPerRoute(config.perHostLimit())
                 .setMaxConnTotal(Math.max(config.perHostLimit(), config.workers() * config.batchSize()))
                 .build();
@@ -162,15 +185,25 @@ final class WebhookSender implements AutoCloseable {
             return CompletableFuture.completedFuture(refused(now, "url '" + action.url() + "' is not https; "
                     + "plain http is refused unless rules.allow-insecure-urls=true (local testing only)"));
         }
-        byte[] secret;
+        var literal = config.allowedPrivateHosts().refusalOfLiteral(uri.getHost());
+        if (literal.isPresent()) {
+            return CompletableFuture.completedFuture(refused(now, "refused: " + literal.get()));
+        }
+        int size = Payload.utf8Length(action.payload());
+        if (size > Payload.MAX_BYTES) {
+            return CompletableFuture.completedFuture(refused(now, "payload of " + size + " bytes is larger than the"
+                    + " maximum of " + Payload.MAX_BYTES + " bytes (flow " + action.flowName() + ", element "
+                    + action.elementId() + ")"));
+        }
+        Signing signing;
         try {
-            secret = secrets.resolve(action.secretRef());
-        } catch (StartyHookException e) {
+            signing = Signing.resolve(action.secretRef(), secrets);
+        } catch (StartyHookException | IllegalArgumentException e) {
             // the operator may set the variable and restart: retried on the schedule
             return CompletableFuture.completedFuture(new Sent(now, 0, null, null, e.getMessage(), null, false));
         }
         String host = scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + ":" + uri.getPort();
-        CompletableFuture<Sent> limited = limiter.submit(host, () -> execute(inFlight, uri, secret));
+        CompletableFuture<Sent> limited = limiter.submit(host, () -> execute(inFlight, uri, signing));
         inFlight.cancelHook = () -> limited.cancel(true);
         return limited;
     }
@@ -179,7 +212,40 @@ final class WebhookSender implements AutoCloseable {
         return new Sent(now, 0, null, null, error, null, true);
     }
 
-    private CompletableFuture<Sent> execute(InFlight inFlight, URI uri, byte[] secret) {
+    /** An action's scheme and HMAC keys, newest first, duplicates dropped (two references to one secret sign once). */
+    record Signing(WireScheme scheme, List<byte[]> keys) {
+        static Signing resolve(String secretRef, Secrets secrets) {
+            SigningRef ref = SigningRef.decode(secretRef);
+            List<byte[]> keys = new ArrayList<>();
+            for (String r : ref.secrets()) {
+                byte[] key = ref.scheme().key(secrets.resolve(r), r);
+                if (keys.stream().noneMatch(k -> Arrays.equals(k, key))) {
+                    keys.add(key);
+                }
+            }
+            return new Signing(ref.scheme(), keys);
+        }
+
+        /** Sets the signature headers of one attempt on {@code builder}. */
+        void sign(SimpleRequestBuilder builder, ClaimedAction action, byte[] body, Instant at) {
+            String timestamp = Long.toString(at.getEpochSecond());
+            String id = action.messageId().toString();
+            List<String> signatures = new ArrayList<>(keys.size());
+            if (scheme == WireScheme.STANDARD_WEBHOOKS) {
+                keys.forEach(k -> signatures.add(StandardWebhooks.sign(k, id, timestamp, body)));
+                builder.setHeader(StandardWebhooks.ID_HEADER, id)
+                        .setHeader(StandardWebhooks.TIMESTAMP_HEADER, timestamp)
+                        .setHeader(StandardWebhooks.SIGNATURE_HEADER, String.join(" ", signatures));
+            } else {
+                keys.forEach(k -> signatures.add(Signer.sign(k, body, timestamp)));
+                builder.setHeader("X-StartyHook-Timestamp", timestamp)
+                        .setHeader("X-StartyHook-Signature", String.join(" ", signatures))
+                        .setHeader("X-StartyHook-Id", id);
+            }
+        }
+    }
+
+    private CompletableFuture<Sent> execute(InFlight inFlight, URI uri, Signing signing) {
         ClaimedAction action = inFlight.action;
         Instant started = clock.instant();
         if (started.plusMillis(hardDeadline(action)).isAfter(action.leaseExpiresAt())) {
@@ -194,18 +260,15 @@ final class WebhookSender implements AutoCloseable {
         inFlight.startedAt = started;
         long startNanos = System.nanoTime();
         byte[] body = action.payload().getBytes(StandardCharsets.UTF_8);
-        String timestamp = Long.toString(started.getEpochSecond());
         SimpleRequestBuilder builder = SimpleRequestBuilder.post(uri);
         for (Map.Entry<String, String> h : action.headers().entrySet()) {
             if (!RESERVED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
                 builder.addHeader(h.getKey(), h.getValue());
             }
         }
+        builder.setHeader("Content-Type", CONTENT_TYPE);
+        signing.sign(builder, action, body, started);
         SimpleHttpRequest request = builder
-                .setHeader("Content-Type", CONTENT_TYPE)
-                .setHeader("X-StartyHook-Timestamp", timestamp)
-                .setHeader("X-StartyHook-Signature", Signer.sign(secret, body, timestamp))
-                .setHeader("X-StartyHook-Id", action.messageId().toString())
                 .setHeader("X-StartyHook-Event", action.event())
                 .setBody(body, JSON_UTF8)
                 .setRequestConfig(RequestConfig.custom()
@@ -218,17 +281,26 @@ final class WebhookSender implements AutoCloseable {
                 new ExcerptConsumer(config.maxResponseExcerpt()), null, new FutureCallback<>() {
                     @Override
                     public void completed(ExcerptConsumer.Answer answer) {
-                        String error = answer.status() >= 200 && answer.status() < 300 ? null
-                                : "HTTP " + answer.status() + (answer.location() == null ? ""
-                                        : " redirect to " + answer.location() + " (redirects are not followed)");
+                        var verdict = responses.classify(answer.status());
+                        String error = switch (verdict) {
+                            case DELIVERED -> null;
+                            case GONE -> "HTTP 410 Gone: endpoint gone (the receiver asks for no more webhooks"
+                                    + " at this URL); failed without retrying";
+                            case FAIL -> "HTTP " + answer.status() + ": non-retryable status"
+                                    + " (delivery.non-retryable-statuses); failed without retrying";
+                            case RETRY -> "HTTP " + answer.status() + (answer.location() == null ? ""
+                                    : " redirect to " + answer.location() + " (redirects are not followed)");
+                        };
                         result.complete(new Sent(started, millisSince(startNanos), answer.status(),
-                                answer.retryAfter(), error, answer.excerpt(), false));
+                                answer.retryAfter(), error, answer.excerpt(),
+                                verdict == ResponsePolicy.Verdict.FAIL || verdict == ResponsePolicy.Verdict.GONE));
                     }
 
                     @Override
                     public void failed(Exception e) {
                         result.complete(new Sent(started, millisSince(startNanos), null, null,
-                                describe(e, action.timeoutMs()), null, false));
+                                describe(e, action.timeoutMs(), config.connectTimeout().toMillis()), null,
+                                refusedAddress(e)));
                     }
 
                     @Override
@@ -268,24 +340,71 @@ final class WebhookSender implements AutoCloseable {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     }
 
-    /** A short, operator-readable description of a transport failure. */
-    static String describe(Exception e, int timeoutMs) {
-        if (e instanceof org.apache.hc.client5.http.ConnectTimeoutException) {
-            return "connect timeout: could not connect (TCP and TLS) within delivery.connect-timeout ("
-                    + e.getMessage() + ")";
+    private static long expiredMillis(String message) {
+        try {
+            return message == null ? -1 : org.apache.hc.core5.util.TimeValue.parse(message.trim()).toMilliseconds();
+        } catch (java.text.ParseException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static boolean refusedAddress(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof GuardedDnsResolver.Refused) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A short, operator-readable description of a transport failure, naming what failed: the SSRF
+     * guard, name resolution, the TCP connect (refused, unreachable or timed out), the TLS handshake
+     * (certificate or protocol) or the wait for the response. The cause chain is searched, since the
+     * client may wrap the first failure.
+     */
+    static String describe(Exception e, int timeoutMs, long connectTimeoutMs) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof GuardedDnsResolver.Refused) {
+                return "refused: " + t.getMessage();
+            }
+            if (t instanceof UnknownHostException) {
+                return "DNS: host name not found (" + t.getMessage() + ")";
+            }
+            if (t instanceof org.apache.hc.client5.http.ConnectTimeoutException
+                    || t instanceof java.net.SocketTimeoutException && String.valueOf(t.getMessage()).contains("onnect")) {
+                return "connect timeout: no TCP connection within delivery.connect-timeout (host down, unroutable"
+                        + " or filtered) (" + t.getMessage() + ")";
+            }
+            if (t instanceof org.apache.hc.client5.http.HttpHostConnectException || t instanceof ConnectException) {
+                String m = String.valueOf(t.getMessage());
+                return (m.contains("refused") ? "connection refused: nothing listens on that port"
+                        : m.contains("nreachable") ? "network unreachable" : "cannot connect") + " (" + m + ")";
+            }
+            if (t instanceof java.net.NoRouteToHostException) {
+                return "no route to host (" + t.getMessage() + ")";
+            }
+            if (t instanceof javax.net.ssl.SSLHandshakeException) {
+                return "TLS handshake failed (certificate not trusted or protocol mismatch; set delivery.ca-bundle"
+                        + " for a private CA): " + t.getMessage();
+            }
+            if (t instanceof SSLException) {
+                return "TLS error: " + t.getMessage();
+            }
         }
         if (e instanceof SocketTimeoutException || e instanceof java.util.concurrent.TimeoutException
                 || e.getClass().getSimpleName().contains("Timeout")) {
+            // the client says only which timeout expired ("1 SECONDS"): the TLS handshake runs under
+            // delivery.connect-timeout, the wait for the response under the action's timeout
+            long expired = expiredMillis(e.getMessage());
+            if (expired == connectTimeoutMs && expired != timeoutMs) {
+                return "TLS handshake timeout: connected, but no TLS handshake within delivery.connect-timeout ("
+                        + connectTimeoutMs + " ms)";
+            }
+            if (expired == connectTimeoutMs) {
+                return "timeout after " + timeoutMs + " ms in the TLS handshake or waiting for the response";
+            }
             return "timeout: no response within " + timeoutMs + " ms (" + e.getMessage() + ")";
-        }
-        if (e instanceof ConnectException) {
-            return "connection refused or failed: " + e.getMessage();
-        }
-        if (e instanceof UnknownHostException) {
-            return "unknown host: " + e.getMessage();
-        }
-        if (e instanceof SSLException) {
-            return "TLS failure (certificate not trusted? set delivery.ca-bundle): " + e.getMessage();
         }
         if (e instanceof IOException) {
             return "I/O error: " + e;

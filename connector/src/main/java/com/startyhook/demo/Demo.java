@@ -158,6 +158,8 @@ public final class Demo implements AutoCloseable {
         flags.put("rules.dir", rulesDir.toString());
         flags.put("rules.reload-interval", "1s");
         flags.put("delivery.ca-bundle", caBundle.toString());
+        // the receiver is on this machine: loopback is refused (SSRF guard) unless allowed explicitly
+        flags.put("delivery.allowed-private-hosts", "localhost");
         flags.put("http.port", Integer.toString(consolePort));
         connector = new Connector(ConnectorSettings.from(Settings.resolve(flags, environment, null)), environment,
                 Clock.systemUTC());

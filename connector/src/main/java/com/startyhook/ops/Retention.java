@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 public final class Retention {
     private static final Logger LOG = LoggerFactory.getLogger(Retention.class);
     public static final int DEFAULT_BATCH = 1000;
+    /** Bound on one batch's delete. */
+    static final Duration STATEMENT_TIMEOUT = Duration.ofMinutes(2);
 
     private final Database database;
     private final Duration deliveredAge;
@@ -49,20 +51,32 @@ public final class Retention {
                 + " attempts AS (DELETE FROM " + database.table("attempt") + " t USING gone WHERE t.action_id = gone.id)"
                 + " SELECT count(*) FROM gone";
         long total = 0;
-        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            while (true) {
-                ps.setLong(1, age.toMillis());
-                ps.setLong(2, age.toMillis());
-                ps.setInt(3, batch);
-                int n;
-                try (java.sql.ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    n = rs.getInt(1);
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql);
+                java.sql.Statement bound = c.createStatement()) {
+            c.setAutoCommit(false);
+            try {
+                while (true) {
+                    // each batch in a transaction of its own, with a bound of its own (not the pool's)
+                    bound.execute("SET LOCAL statement_timeout = " + STATEMENT_TIMEOUT.toMillis());
+                    ps.setLong(1, age.toMillis());
+                    ps.setLong(2, age.toMillis());
+                    ps.setInt(3, batch);
+                    int n;
+                    try (java.sql.ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        n = rs.getInt(1);
+                    }
+                    c.commit();
+                    total += n;
+                    if (n < batch) {
+                        return total;
+                    }
                 }
-                total += n;
-                if (n < batch) {
-                    return total;
-                }
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
         }
     }

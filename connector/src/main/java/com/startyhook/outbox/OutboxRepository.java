@@ -55,9 +55,11 @@ public final class OutboxRepository {
     private final Database database;
     private final String action;
     private final String attempt;
+    private final ElementOrder order;
 
     public OutboxRepository(Database database) {
         this.database = database;
+        this.order = new ElementOrder(database.schema());
         this.action = database.table("action");
         this.attempt = database.table("attempt");
     }
@@ -225,6 +227,15 @@ public final class OutboxRepository {
                             + " WHERE a.id = ANY(?)")) {
                         ps.setArray(1, c.createArrayOf("bigint", eligible.toArray()));
                         ps.executeUpdate();
+                    }
+                    // per-element order, in the same transaction: reopened actions wait behind earlier open
+                    // ones (and hold later ones back); cancelled ones let the next one of their element go
+                    if (to.equals("pending")) {
+                        order.holdReopened(c, eligible);
+                    } else {
+                        List<Change> cancelled = eligible.stream().map(changes::get).toList();
+                        order.releaseNext(c, cancelled.stream().map(Change::flowName).toArray(String[]::new),
+                                cancelled.stream().map(Change::elementId).toArray(String[]::new));
                     }
                 }
                 c.commit();

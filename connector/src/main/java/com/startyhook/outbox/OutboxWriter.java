@@ -17,9 +17,12 @@ import java.util.stream.Collectors;
  * is a name-based UUID of the dedup key), on a
  * connection the caller owns, so that the caller commits them in the same transaction as its own
  * state (once-per-element memory, capture offsets, monitor fingerprints). The insert trigger
- * notifies every connector's delivery workers.
+ * notifies every connector's delivery workers. An action whose payload is larger than
+ * {@link Payload#MAX_BYTES} is written as failed, with an error naming flow, element and size: it is
+ * never sent and holds nothing else back.
  */
 public final class OutboxWriter {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OutboxWriter.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final String insertSql;
 
@@ -32,14 +35,29 @@ public final class OutboxWriter {
         // rewrites into one huge VALUES list of 16 parameters a row): 2,048 rows took ~47 ms that way and
         // ~29 ms from unnest (docs/bench.md). WITH ORDINALITY ... ORDER BY keeps the ids in the batch's
         // order, which delivery order per element relies on.
-        this.insertSql = "INSERT INTO " + schema + ".action (message_id, dedup_key, flow_name, action_index, entity,"
+        // Per-element order (ElementOrder, V55): an action waits when an earlier one of its flow and element is
+        // open, in the outbox (held: the newest such action, locked FOR SHARE so that it cannot finish unseen
+        // before this transaction commits) or earlier in this batch. Rows already enqueued (a batch written
+        // again) are left out first, so that no new row waits behind one that is not inserted.
+        String action = schema + ".action";
+        this.insertSql = "WITH r AS MATERIALIZED (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::integer[],"
+                + " ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
+                + " ?::integer[], ?::text[], ?::text[], ?::text[], ?::text[])"
+                + "   WITH ORDINALITY AS r(m, d, f, i, en, el, o, ev, so, sp, u, sr, h, t, rs, p, st, le, n)"
+                + "   WHERE NOT EXISTS (SELECT 1 FROM " + action + " x WHERE x.message_id = r.m::uuid)),"
+                + " held AS MATERIALIZED (SELECT k.f, k.el FROM (SELECT DISTINCT f, el FROM r) k"
+                + "   CROSS JOIN LATERAL (SELECT b.id FROM " + action + " b WHERE b.flow_name = k.f AND b.element_id = k.el"
+                + "     AND b.status IN " + ElementOrder.OPEN + " ORDER BY b.id DESC LIMIT 1 FOR SHARE OF b) p)"
+                + " INSERT INTO " + action + " (message_id, dedup_key, flow_name, action_index, entity,"
                 + " element_id, organization, event, source, source_position, url, secret_ref, headers, timeout_ms,"
-                + " retry_schedule_ms, payload)"
-                + " SELECT m::uuid, d, f, i, en, el, o, ev, so, sp, u, sr, h::jsonb, t, rs::bigint[], p"
-                + " FROM unnest(?::text[], ?::text[], ?::text[], ?::integer[], ?::text[], ?::text[], ?::text[],"
-                + " ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::integer[], ?::text[], ?::text[])"
-                + " WITH ORDINALITY AS r(m, d, f, i, en, el, o, ev, so, sp, u, sr, h, t, rs, p, n)"
-                + " ORDER BY n ON CONFLICT (message_id) DO NOTHING";
+                + " retry_schedule_ms, payload, status, last_error, waiting)"
+                + " SELECT m::uuid, d, f, i, en, el, o, ev, so, sp, u, sr, h::jsonb, t, rs::bigint[], p,"
+                + " coalesce(st, 'pending'), le,"
+                // refused at enqueue (st: failed) neither waits nor holds anything back
+                + "   st IS NULL AND (count(*) FILTER (WHERE st IS NULL) OVER (PARTITION BY f, el ORDER BY n"
+                + "     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) > 0"
+                + "   OR EXISTS (SELECT 1 FROM held WHERE held.f = r.f AND held.el = r.el))"
+                + " FROM r ORDER BY n ON CONFLICT (message_id) DO NOTHING";
     }
 
     /** Rows per statement: a transaction of a million matching rows must not become one bind message of a GB. */
@@ -79,6 +97,8 @@ public final class OutboxWriter {
         Integer[] timeouts = new Integer[n];
         String[] schedules = new String[n];
         String[] payloads = new String[n];
+        String[] statuses = new String[n];
+        String[] errors = new String[n];
         int k = 0;
         for (NewAction a : actions) {
             messageIds[k] = a.messageId().toString();
@@ -92,19 +112,36 @@ public final class OutboxWriter {
             sources[k] = a.source();
             positions[k] = a.sourcePosition();
             urls[k] = a.webhook().url().toString();
-            secrets[k] = a.webhook().secret();
+            secrets[k] = a.webhook().signing().encode();
             headers[k] = headersJson(a.webhook().headers());
             timeouts[k] = (int) a.webhook().timeout().toMillis();
             schedules[k] = a.webhook().retrySchedule().stream().map(d -> Long.toString(d.toMillis()))
                     .collect(Collectors.joining(",", "{", "}"));
             payloads[k] = a.payload();
+            String tooLarge = tooLarge(a);
+            if (tooLarge != null) {
+                // failed at once, never sent: nothing else waits for it (only open actions hold their element back)
+                LOG.warn("{}", tooLarge);
+                statuses[k] = "failed";
+                errors[k] = tooLarge;
+            }
             k++;
         }
         try (PreparedStatement ps = connection.prepareStatement(insertSql)) {
             SqlArrays.bind(connection, ps, 1, messageIds, dedupKeys, flows, indexes, entities, elements, organizations,
-                    events, sources, positions, urls, secrets, headers, timeouts, schedules, payloads);
+                    events, sources, positions, urls, secrets, headers, timeouts, schedules, payloads, statuses, errors);
             return ps.executeUpdate();
         }
+    }
+
+    /** Why {@code a}'s payload is refused (naming flow, element and size), or null when it is not too large. */
+    static String tooLarge(NewAction a) {
+        int bytes = Payload.utf8Length(a.payload());
+        if (bytes <= Payload.MAX_BYTES) {
+            return null;
+        }
+        return "payload of " + bytes + " bytes is larger than the maximum of " + Payload.MAX_BYTES + " bytes (flow "
+                + a.flowName() + ", element " + a.elementId() + "): failed at enqueue, not sent";
     }
 
     private static String headersJson(Map<String, String> headers) {

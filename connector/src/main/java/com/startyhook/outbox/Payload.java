@@ -21,6 +21,33 @@ import java.util.Map;
 public record Payload(String id, String event, String entity, String workflow, Map<String, Object> context,
         Instant createdAt, Instant modifiedAt, Instant occurredAt) {
 
+    /**
+     * The largest body the connector sends, in UTF-8 bytes: 256 KiB. An action with a larger payload
+     * fails when it is enqueued. The Standard Webhooks specification recommends payloads well under
+     * 20 kB; 256 KiB is also the message limit of the common cloud queues, so any receiver that
+     * forwards webhooks into one can take it.
+     */
+    public static final int MAX_BYTES = 256 * 1024;
+
+    /** The UTF-8 length of {@code text}, without encoding it. */
+    public static int utf8Length(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);

@@ -22,12 +22,15 @@ final class FlowParser {
     private final EntitiesParser.Parsed entities;
     private final Secrets secrets;
     private final boolean allowInsecureUrls;
+    private final com.startyhook.net.AddressPolicy addresses;
 
-    FlowParser(FileProblems problems, EntitiesParser.Parsed entities, Secrets secrets, boolean allowInsecureUrls) {
+    FlowParser(FileProblems problems, EntitiesParser.Parsed entities, Secrets secrets, boolean allowInsecureUrls,
+            com.startyhook.net.AddressPolicy addresses) {
         this.problems = problems;
         this.entities = entities;
         this.secrets = secrets;
         this.allowInsecureUrls = allowInsecureUrls;
+        this.addresses = addresses;
     }
 
     Flow parse(JsonNode root) {
@@ -191,7 +194,7 @@ final class FlowParser {
                     "add at least one action: [{\"type\": \"webhook\", \"url\": \"https://...\", \"secret\": \"env:NAME\"}]");
             return out;
         }
-        WebhookParser webhooks = new WebhookParser(problems, secrets, allowInsecureUrls);
+        WebhookParser webhooks = new WebhookParser(problems, secrets, allowInsecureUrls, addresses);
         for (int i = 0; i < node.size(); i++) {
             WebhookAction a = webhooks.parse(node.get(i), at("/actions", i));
             if (a != null) {

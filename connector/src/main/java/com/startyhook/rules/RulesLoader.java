@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.startyhook.net.AddressPolicy;
 import com.startyhook.signing.Secrets;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,6 +35,7 @@ public final class RulesLoader {
 
     private final Secrets secrets;
     private final boolean allowInsecureUrls;
+    private final AddressPolicy addresses;
 
     /** Resolves secrets from the process environment and refuses http URLs. */
     public RulesLoader() {
@@ -46,8 +48,22 @@ public final class RulesLoader {
      * @param allowInsecureUrls accept {@code http://} webhook URLs, for tests against a plain-HTTP receiver
      */
     public RulesLoader(Secrets secrets, boolean allowInsecureUrls) {
+        this(secrets, allowInsecureUrls, AddressPolicy.strict());
+    }
+
+    /**
+     * @param addresses which private networks webhook URLs may name by literal address (the SSRF
+     *                  guard; host names are checked when delivery connects)
+     */
+    public RulesLoader(Secrets secrets, boolean allowInsecureUrls, AddressPolicy addresses) {
         this.secrets = secrets;
         this.allowInsecureUrls = allowInsecureUrls;
+        this.addresses = addresses;
+    }
+
+    /** This loader with {@code addresses} as the SSRF allowance. */
+    public RulesLoader withAddressPolicy(AddressPolicy addresses) {
+        return new RulesLoader(secrets, allowInsecureUrls, addresses);
     }
 
     /**
@@ -55,7 +71,7 @@ public final class RulesLoader {
      * commands that list or report on flows from a shell that does not hold the connector's secrets.
      */
     public static RulesLoader withoutSecretResolution(boolean allowInsecureUrls) {
-        return new RulesLoader(null, allowInsecureUrls);
+        return new RulesLoader(null, allowInsecureUrls, AddressPolicy.permissive());
     }
 
     public ValidatedRules load(Path directory) {
@@ -76,7 +92,7 @@ public final class RulesLoader {
         for (Path file : flowFiles(directory, problems)) {
             FileProblems flowProblems = new FileProblems(file);
             JsonNode tree = read(flowProblems);
-            Flow flow = tree == null ? null : new FlowParser(flowProblems, entities, secrets, allowInsecureUrls).parse(tree);
+            Flow flow = tree == null ? null : new FlowParser(flowProblems, entities, secrets, allowInsecureUrls, addresses).parse(tree);
             problems.addAll(flowProblems.list());
             if (flow != null) {
                 byName.computeIfAbsent(flow.name(), n -> new ArrayList<>()).add(flow);

@@ -1,18 +1,20 @@
 package com.startyhook.rules;
 
+import com.startyhook.signing.SigningRef;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Send a signed webhook (DESIGN §5, §7, §8).
+ * Send a signed webhook.
  *
- * @param secret        where the signing secret is: {@code env:NAME} or {@code file:PATH}
+ * @param signing       the wire scheme and the secret references ({@code env:NAME} or {@code file:PATH}),
+ *                      newest first: one signature is sent per secret
  * @param timeout       response timeout of one attempt
  * @param retrySchedule delays before the 2nd, 3rd, ... attempt; the action fails after the last
  */
-public record WebhookAction(URI url, String secret, Map<String, String> headers, Duration timeout,
+public record WebhookAction(URI url, SigningRef signing, Map<String, String> headers, Duration timeout,
         List<Duration> retrySchedule) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     /** About a day: 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 3 h, 6 h, 12 h (10 attempts in all). */
@@ -24,5 +26,16 @@ public record WebhookAction(URI url, String secret, Map<String, String> headers,
     public WebhookAction {
         headers = Map.copyOf(headers);
         retrySchedule = List.copyOf(retrySchedule);
+    }
+
+    /** One secret, the default (seed) scheme. */
+    public WebhookAction(URI url, String secret, Map<String, String> headers, Duration timeout,
+            List<Duration> retrySchedule) {
+        this(url, SigningRef.seed(secret), headers, timeout, retrySchedule);
+    }
+
+    /** The newest secret's reference. */
+    public String secret() {
+        return signing.newest();
     }
 }

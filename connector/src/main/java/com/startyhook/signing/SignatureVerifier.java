@@ -7,9 +7,10 @@ import java.time.Instant;
 import java.util.HexFormat;
 
 /**
- * Checks a received webhook the way DESIGN §8 tells receivers to: recompute the HMAC over the raw
- * body and the timestamp header, compare in constant time ignoring the hex case, and refuse
- * timestamps further than a tolerance from now (replays). Used by {@code verify} and {@code listen}.
+ * Checks a received webhook the way the README tells receivers to: recompute the HMAC over the raw
+ * body and the signed headers, compare in constant time (seed scheme: ignoring the hex case), accept
+ * any one of several signatures (secret rotation), and refuse timestamps further than a tolerance
+ * from now (replays). Used by {@code verify} and {@code listen}.
  */
 public final class SignatureVerifier {
     public static final Duration DEFAULT_TOLERANCE = Duration.ofMinutes(5);
@@ -41,6 +42,11 @@ public final class SignatureVerifier {
         this(DEFAULT_TOLERANCE, Clock.systemUTC());
     }
 
+    /**
+     * Checks a seed-scheme delivery: {@code signature} is the {@code X-StartyHook-Signature} value,
+     * one hex signature or several separated by spaces (during a secret rotation); valid when one
+     * of them is the HMAC made with {@code secret}.
+     */
     public Result verify(byte[] secret, byte[] body, String timestamp, String signature) {
         if (timestamp == null || timestamp.isBlank()) {
             return Result.invalid("missing X-StartyHook-Timestamp");
@@ -48,22 +54,86 @@ public final class SignatureVerifier {
         if (signature == null || signature.isBlank()) {
             return Result.invalid("missing X-StartyHook-Signature");
         }
+        Result time = checkTimestamp(timestamp);
+        if (time != null && !time.valid() && time.reason().contains("not Unix seconds")) {
+            return time;
+        }
+        // the HMAC covers the header value exactly as received
+        byte[] expected = Signer.mac(secret, body, timestamp);
+        boolean anyHex = false;
+        boolean match = false;
+        for (String candidate : signature.trim().split("\\s+")) {
+            byte[] given;
+            try {
+                given = HexFormat.of().parseHex(candidate.toLowerCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            anyHex = true;
+            match |= MessageDigest.isEqual(expected, given);
+        }
+        if (!anyHex) {
+            return Result.invalid("signature is not hexadecimal");
+        }
+        if (!match) {
+            return Result.invalid("signature does not match (wrong secret, or body/timestamp altered)");
+        }
+        return time == null ? Result.ok() : time;
+    }
+
+    /**
+     * Checks a Standard Webhooks delivery: {@code signatures} is the {@code webhook-signature}
+     * value, a space-separated list of {@code v1,<base64>}; valid when one {@code v1} signature is
+     * the HMAC of {@code id.timestamp.body} made with {@code key} (see {@link WireScheme#key}).
+     * Signatures of other versions are ignored, as the specification asks.
+     */
+    public Result verifyStandard(byte[] key, byte[] body, String id, String timestamp, String signatures) {
+        if (id == null || id.isBlank()) {
+            return Result.invalid("missing webhook-id");
+        }
+        if (timestamp == null || timestamp.isBlank()) {
+            return Result.invalid("missing webhook-timestamp");
+        }
+        if (signatures == null || signatures.isBlank()) {
+            return Result.invalid("missing webhook-signature");
+        }
+        Result time = checkTimestamp(timestamp);
+        if (time != null && !time.valid() && time.reason().contains("not Unix seconds")) {
+            return time;
+        }
+        byte[] expected = StandardWebhooks.mac(key, id, timestamp, body);
+        boolean anyV1 = false;
+        boolean match = false;
+        for (String versioned : signatures.trim().split("\\s+")) {
+            int comma = versioned.indexOf(',');
+            if (comma < 0 || !versioned.substring(0, comma).equals(StandardWebhooks.VERSION)) {
+                continue;
+            }
+            anyV1 = true;
+            byte[] given;
+            try {
+                given = java.util.Base64.getDecoder().decode(versioned.substring(comma + 1));
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            match |= MessageDigest.isEqual(expected, given);
+        }
+        if (!anyV1) {
+            return Result.invalid("no v1 signature in webhook-signature");
+        }
+        if (!match) {
+            return Result.invalid("no signature matches (wrong secret, or id/timestamp/body altered)");
+        }
+        return time == null ? Result.ok() : time;
+    }
+
+    /** Null when the timestamp is fine (or not checked), else why not. */
+    private Result checkTimestamp(String timestamp) {
         long seconds;
         try {
             seconds = Long.parseLong(timestamp.trim());
         } catch (NumberFormatException e) {
             return Result.invalid("timestamp '" + timestamp + "' is not Unix seconds");
-        }
-        byte[] given;
-        try {
-            given = HexFormat.of().parseHex(signature.trim().toLowerCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            return Result.invalid("signature is not hexadecimal");
-        }
-        // the HMAC covers the header value exactly as received
-        byte[] expected = Signer.mac(secret, body, timestamp);
-        if (!MessageDigest.isEqual(expected, given)) {
-            return Result.invalid("signature does not match (wrong secret, or body/timestamp altered)");
         }
         if (tolerance != null) {
             Duration age = Duration.between(Instant.ofEpochSecond(seconds), clock.instant());
@@ -72,6 +142,6 @@ public final class SignatureVerifier {
                         + " s from now, outside the tolerance of " + tolerance.toSeconds() + " s (replay?)");
             }
         }
-        return Result.ok();
+        return null;
     }
 }

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -21,6 +22,11 @@ public final class Database implements AutoCloseable {
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     public static final String DEFAULT_SCHEMA = "startyhook";
     public static final int DEFAULT_POOL_SIZE = 8;
+    /** Bound on any one statement on the connector's pooled connections (server side, statement_timeout). */
+    public static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(30);
+    /** Bound on a schema migration's statements (an index over millions of outbox rows takes a while). */
+    public static final Duration MIGRATION_STATEMENT_TIMEOUT = Duration.ofHours(1);
+    private static final Duration CLIENT_CHECK_INTERVAL = Duration.ofSeconds(5);
 
     private final HikariDataSource dataSource;
     private final String schema;
@@ -45,7 +51,14 @@ public final class Database implements AutoCloseable {
         // The connector's tables start empty and grow fast (a fresh outbox, a first monitor scan):
         // a generic plan cached while a table was empty keeps scanning it long after it has grown
         // (one outbox claim ran for minutes that way). Plan each execution with its real parameters.
-        config.setConnectionInitSql("SET plan_cache_mode = force_custom_plan");
+        // Every statement has a bound, so a bad plan or a lock queue can never hold the ERP's server for an
+        // hour: the claims and finishes of delivery bound themselves tighter (a few seconds), scans and
+        // retention set their own per transaction (SET LOCAL), migrations run on connections of their own.
+        // Where the server can (PostgreSQL 14+), a backend whose client died stops its query too.
+        config.setConnectionInitSql("SET plan_cache_mode = force_custom_plan;"
+                + " SET statement_timeout = " + STATEMENT_TIMEOUT.toMillis() + ";"
+                + " SELECT set_config('client_connection_check_interval', '" + CLIENT_CHECK_INTERVAL.toMillis()
+                + "ms', false) WHERE current_setting('server_version_num')::int >= 140000");
         this.dataSource = new HikariDataSource(config);
     }
 
@@ -59,8 +72,11 @@ public final class Database implements AutoCloseable {
 
     /** Applies pending migrations; a no-op when the schema is current. */
     public MigrateResult migrate() {
+        // connections of its own: the pool's statement_timeout is too short for an index over a big outbox,
+        // and a session setting made here must not leak into pooled connections
         MigrateResult result = Flyway.configure()
-                .dataSource(dataSource)
+                .dataSource(dataSource.getJdbcUrl(), dataSource.getUsername(), dataSource.getPassword())
+                .initSql("SET statement_timeout = " + MIGRATION_STATEMENT_TIMEOUT.toMillis())
                 .schemas(schema)
                 .defaultSchema(schema)
                 .createSchemas(true)

@@ -66,6 +66,11 @@ public final class ConnectorFixture {
         return env("STARTYHOOK_DELIVERY_CA_BUNDLE", receiver.caBundle().toString());
     }
 
+    /** Lets deliveries reach {@code hosts} although private or loopback (the local test receiver: "localhost"). */
+    public ConnectorFixture allowPrivateHosts(String hosts) {
+        return env("STARTYHOOK_DELIVERY_ALLOWED_PRIVATE_HOSTS", hosts);
+    }
+
     public ConnectorFixture withHttp() {
         return set("http.port", Integer.toString(freePort()));
     }

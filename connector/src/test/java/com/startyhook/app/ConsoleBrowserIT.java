@@ -89,7 +89,7 @@ class ConsoleBrowserIT {
                 receiver.url("/down")));
         writeFlow(rules, "to-up-receiver", eventFlow("to-up-receiver", "project", "\"create\"", receiver.url("/up")));
         PG.execute("INSERT INTO erp.project (id, organization_id, code, name) VALUES (77, 1, 'P77', 'seventy-seven')");
-        ConnectorFixture fixture = new ConnectorFixture(PG, rules, "console").trust(receiver).withHttp()
+        ConnectorFixture fixture = new ConnectorFixture(PG, rules, "console").trust(receiver).allowPrivateHosts("localhost").withHttp()
                 .env("STARTYHOOK_HTTP_ADMIN_TOKEN", TOKEN);
         try (Connector connector = fixture.start()) {
             Rules loaded = RulesLoader.withoutSecretResolution(false).load(rules).rules();

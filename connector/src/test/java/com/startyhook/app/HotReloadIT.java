@@ -44,7 +44,7 @@ class HotReloadIT {
         ConnectorFixture.writeEntities(rules);
         writeFlow(rules, "projects", eventFlow("projects", "project", "\"create\"", receiver.url("/projects")));
         writeFlow(rules, "customers", eventFlow("customers", "customer", "\"create\"", receiver.url("/customers")));
-        ConnectorFixture fixture = new ConnectorFixture(PG, rules, "hotreload").trust(receiver).withHttp();
+        ConnectorFixture fixture = new ConnectorFixture(PG, rules, "hotreload").trust(receiver).allowPrivateHosts("localhost").withHttp();
         try (Connector connector = fixture.start()) {
             Activations activations = new Activations(connector.database());
             assertThat(flowState(connector, "projects")).isEqualTo("inactive");

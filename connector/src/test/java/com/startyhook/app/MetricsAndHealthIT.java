@@ -53,7 +53,7 @@ class MetricsAndHealthIT {
 
         int pgPort = URI.create(PG.jdbcUrl().substring("jdbc:".length())).getPort();
         try (TcpProxy proxy = new TcpProxy(pgPort)) {
-            ConnectorFixture fixture = new ConnectorFixture(PG, rules, "metrics").trust(receiver).withHttp()
+            ConnectorFixture fixture = new ConnectorFixture(PG, rules, "metrics").trust(receiver).allowPrivateHosts("localhost").withHttp()
                     .set("db.url", "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + PG.databaseName());
             try (Connector connector = fixture.start()) {
                 Activations activations = new Activations(connector.database());
@@ -143,7 +143,7 @@ class MetricsAndHealthIT {
                   "name": "%s",
                   "entity": "product",
                   "trigger": {"type": "condition", "query": "%s", "interval": "PT1S"},
-                  "actions": [{"type": "webhook", "url": "https://127.0.0.1:9/never", "secret": "env:%s"}]
+                  "actions": [{"type": "webhook", "url": "https://localhost:9/never", "secret": "env:%s"}]
                 }
                 """.formatted(name, query, ConnectorFixture.SECRET_ENV);
     }

@@ -37,7 +37,7 @@ class RetentionAndShutdownIT {
     void retentionDeletesOldDeliveredActionsAndAStopLeavesNothingDelivering() throws Exception {
         ConnectorFixture.writeEntities(rules);
         writeFlow(rules, "projects", eventFlow("projects", "project", "\"create\"", receiver.url("/projects")));
-        ConnectorFixture fixture = new ConnectorFixture(PG, rules, "retention").trust(receiver).withHttp()
+        ConnectorFixture fixture = new ConnectorFixture(PG, rules, "retention").trust(receiver).allowPrivateHosts("localhost").withHttp()
                 .set("retention.delivered", "3s").set("retention.interval", "500ms")
                 .set("delivery.shutdown-grace", "1s");
 

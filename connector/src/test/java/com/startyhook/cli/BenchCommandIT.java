@@ -22,7 +22,8 @@ class BenchCommandIT {
     static final PostgresExtension PG = new PostgresExtension().withDemoSchema();
 
     static final Pattern RESULT = Pattern.compile("(?m)^RESULT e2e_events_per_s=(\\d+) raw_events_per_s=(\\d+)"
-            + " ratio=(\\d+\\.\\d{3}) p50_ms=(n/a|\\d+\\.\\d) p99_ms=(n/a|\\d+\\.\\d) peak_rss_mb=(n/a|\\d+)"
+            + " ratio=(\\d+\\.\\d{3}) p50_ms=(n/a|\\d+\\.\\d) p99_ms=(n/a|\\d+\\.\\d)"
+            + " claim_p50_ms=(n/a|\\d+\\.\\d) claim_p99_ms=(n/a|\\d+\\.\\d) peak_rss_mb=(n/a|\\d+)"
             + " https_ceiling_per_s=(\\d+)$");
 
     @Test
@@ -45,7 +46,8 @@ class BenchCommandIT {
         assertThat(m.find()).as("a well-formed RESULT line in:%n%s", text).isTrue();
         assertThat(Long.parseLong(m.group(1))).isPositive();
         assertThat(Long.parseLong(m.group(2))).isPositive();
-        assertThat(Long.parseLong(m.group(7))).as("the HTTPS-only ceiling ran").isPositive();
+        assertThat(Long.parseLong(m.group(9))).as("the HTTPS-only ceiling ran").isPositive();
+        assertThat(m.group(6)).as("the claim statement was timed").isNotEqualTo("n/a");
         assertThat(text).contains("https alone (no database): 2000 signed webhooks").contains("2000 acknowledged, 0 bad signatures");
         assertThat(text.strip()).endsWith(m.group());
         assertThat(PG.count("erp.project")).isEqualTo(2000 + 2000); // warm-up + backlog

@@ -213,6 +213,8 @@ class DocumentationTest {
         List<String> listen = command(services.path("receiver").path("entrypoint"));
         assertThat(check(String.join(" ", listen.subList(1, listen.size())))).isEmpty();
         assertThat(listen).containsSequence("--cert-file", connector.get("STARTYHOOK_DELIVERY_CA_BUNDLE"));
+        assertThat(connector.get("STARTYHOOK_DELIVERY_ALLOWED_PRIVATE_HOSTS"))
+                .as("the connector may deliver to the receiver on localhost (SSRF guard)").isEqualTo("localhost");
         String port = listen.get(listen.indexOf("--port") + 1);
         String secretVariable = listen.get(listen.indexOf("--secret-env") + 1);
         for (Path flow : flowFiles()) {

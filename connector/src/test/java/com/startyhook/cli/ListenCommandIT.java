@@ -60,12 +60,23 @@ class ListenCommandIT {
 
             client.send(post(url.group(1), body, ts, "00" + good.substring(2)), HttpResponse.BodyHandlers.ofString());
             await().until(() -> out.toString().contains("signature INVALID"));
+
+            // a Standard Webhooks delivery: checked in its own scheme
+            String id = "0b9f3f8e-1d1c-4c55-9d0a-5f2a7c1e9b11";
+            String v1 = com.startyhook.signing.StandardWebhooks.sign("listen-secret".getBytes(StandardCharsets.UTF_8),
+                    id, ts, body.getBytes(StandardCharsets.UTF_8));
+            client.send(HttpRequest.newBuilder(URI.create(url.group(1) + "hook"))
+                    .header("Content-Type", "application/json; charset=utf-8").header("webhook-id", id)
+                    .header("webhook-timestamp", ts).header("webhook-signature", v1)
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            await().until(() -> out.toString().contains("signature valid (standard-webhooks)"));
         } finally {
             listen.interrupt();
             listen.join(10_000);
         }
         assertThat(exit).hasValue(0);
-        assertThat(out.toString()).contains("stopped after 2 requests");
+        assertThat(out.toString()).contains("stopped after 3 requests")
+                .contains("delivery.allowed-private-hosts=localhost");
     }
 
     private static HttpRequest post(String url, String body, String ts, String signature) {

@@ -70,7 +70,7 @@ class SecretsNeverShownIT {
         root.addAppender(logs);
         List<String> seen = new ArrayList<>();
         try {
-            ConnectorFixture fixture = new ConnectorFixture(PG, rules, "secrets").trust(receiver).withHttp()
+            ConnectorFixture fixture = new ConnectorFixture(PG, rules, "secrets").trust(receiver).allowPrivateHosts("localhost").withHttp()
                     .set("db.user", role).env("STARTYHOOK_DB_PASSWORD", DB_PASSWORD)
                     .env(ConnectorFixture.SECRET_ENV, WEBHOOK_SECRET).env("STARTYHOOK_HTTP_ADMIN_TOKEN", ADMIN_TOKEN);
             long id;

@@ -64,7 +64,7 @@ class UninstallCommandIT {
     @Test
     void refusesWhileRunningThenDropsSlotPublicationAndOnRequestTheSchema() throws Exception {
         ConnectorFixture.writeEntities(rules);
-        writeFlow(rules, "projects", eventFlow("projects", "project", "\"create\"", "https://127.0.0.1:9/hook"));
+        writeFlow(rules, "projects", eventFlow("projects", "project", "\"create\"", "https://localhost:9/hook"));
         ConnectorFixture fixture = new ConnectorFixture(PG, rules, "uninstall").withHttp();
         try (Connector connector = fixture.start()) {
             new Activations(connector.database()).activate("projects", RulesLoader.withoutSecretResolution(false)
@@ -112,7 +112,7 @@ class UninstallCommandIT {
     @Test
     void forceEndsTheSessionsOfARunningConnector() throws Exception {
         ConnectorFixture.writeEntities(rules);
-        writeFlow(rules, "projects", eventFlow("projects", "project", "\"create\"", "https://127.0.0.1:9/hook"));
+        writeFlow(rules, "projects", eventFlow("projects", "project", "\"create\"", "https://localhost:9/hook"));
         PG.execute("CREATE SCHEMA IF NOT EXISTS startyhook");
         try (Connector connector = new ConnectorFixture(PG, rules, "uninstall").withHttp().start()) {
             new Activations(connector.database()).activate("projects", RulesLoader.withoutSecretResolution(false)

@@ -171,6 +171,25 @@ class ValidateCommandIT {
     }
 
     @Test
+    void privateAndMetadataAddressesAreRefusedUnlessAllowed() throws Exception {
+        edit("flows/project-created.json", "https://localhost:8443/", "https://169.254.169.254/");
+        edit("flows/invoice-confirmed.json", "https://localhost:8443/", "https://10.0.0.1/");
+        assertThat(validate()).isEqualTo(ExitCodes.PROBLEMS);
+        assertThat(out.toString())
+                .contains(rules.resolve("flows/project-created.json") + ": /actions/0/url: URL \"https://169.254.169.254/")
+                .contains("169.254.169.254 (link-local 169.254.0.0/16, cloud metadata)")
+                .contains(rules.resolve("flows/invoice-confirmed.json") + ": /actions/0/url: URL \"https://10.0.0.1/")
+                .contains("10.0.0.1 (private, RFC 1918)")
+                .contains("delivery.allowed-private-hosts");
+        out.getBuffer().setLength(0);
+        assertThat(validate("--allow-private-hosts", "10.0.0.0/8")).isEqualTo(ExitCodes.PROBLEMS);
+        assertThat(out.toString()).contains("169.254.169.254").doesNotContain("10.0.0.1 (private");
+        out.getBuffer().setLength(0);
+        assertThat(validate("--allow-private-hosts", "10.0.0.0/8,169.254.169.254")).as(out.toString())
+                .isEqualTo(ExitCodes.OK);
+    }
+
+    @Test
     void anUnreachableDatabaseIsAnErrorNotAProblemList() {
         CommandLine cl = StartyHookCommand.newCommandLine();
         cl.setOut(new PrintWriter(out, true));

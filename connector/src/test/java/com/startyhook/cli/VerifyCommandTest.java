@@ -76,4 +76,53 @@ class VerifyCommandTest {
         assertThat(Cli.run("verify", "--secret-file", secret.toString(), "--timestamp", old, "--signature", signature,
                 "--body", body.toString(), "--tolerance", "5m").exitCode()).isEqualTo(1);
     }
+
+    /** A Standard Webhooks signature made by the official library (Node.js), checked by our verify command. */
+    @Test
+    void acceptsAStandardWebhooksSignatureMadeByTheOfficialLibraryAndNothingAltered() throws Exception {
+        com.startyhook.testsupport.StandardWebhooksLibrary library =
+                com.startyhook.testsupport.StandardWebhooksLibrary.require();
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        String whsec = "whsec_" + java.util.Base64.getEncoder().encodeToString(key);
+        Path secret = Files.writeString(dir.resolve("sw-secret"), whsec + "\n");
+        byte[] bytes = "{\"id\":\"42\",\"event\":\"create\",\"note\":\"caf\u00e9\"}".getBytes(StandardCharsets.UTF_8);
+        Path body = Files.write(dir.resolve("sw-body.json"), bytes);
+        long now = Instant.now().getEpochSecond();
+        String id = "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W";
+        String signature = library.sign(whsec, id, now, bytes);
+        assertThat(signature).startsWith("v1,");
+
+        Cli ok = Cli.run("verify", "--scheme", "standard-webhooks", "--secret-file", secret.toString(), "--id", id,
+                "--timestamp", Long.toString(now), "--signature", signature, "--body", body.toString());
+        assertThat(ok.exitCode()).as(ok.out() + ok.err()).isZero();
+        assertThat(ok.out().strip()).isEqualTo("valid");
+
+        Cli otherId = Cli.run("verify", "--scheme", "standard-webhooks", "--secret-file", secret.toString(), "--id",
+                id + "x", "--timestamp", Long.toString(now), "--signature", signature, "--body", body.toString());
+        assertThat(otherId.exitCode()).isEqualTo(1);
+        Cli otherTime = Cli.run("verify", "--scheme", "standard-webhooks", "--secret-file", secret.toString(), "--id",
+                id, "--timestamp", Long.toString(now - 1), "--signature", signature, "--body", body.toString());
+        assertThat(otherTime.exitCode()).isEqualTo(1);
+        bytes[bytes.length - 3] ^= 1;
+        Path altered = Files.write(dir.resolve("sw-altered.json"), bytes);
+        Cli otherBody = Cli.run("verify", "--scheme", "standard-webhooks", "--secret-file", secret.toString(), "--id",
+                id, "--timestamp", Long.toString(now), "--signature", signature, "--body", altered.toString());
+        assertThat(otherBody.exitCode()).isEqualTo(1);
+        assertThat(otherBody.out()).contains("invalid");
+    }
+
+    @Test
+    void theSpecificationsKnownAnswerVerifiesWithoutTolerance() throws Exception {
+        Path secret = Files.writeString(dir.resolve("kat"), "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+        Path body = Files.writeString(dir.resolve("kat.json"), "{\"test\": 2432232314}");
+        Cli cli = Cli.run("verify", "--scheme", "standard-webhooks", "--secret-file", secret.toString(), "--id",
+                "msg_p5jXN8AQM9LWM0D4loKWxJek", "--timestamp", "1614265330", "--signature",
+                "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", "--body", body.toString(), "--no-tolerance");
+        assertThat(cli.exitCode()).as(cli.out() + cli.err()).isZero();
+        Cli noId = Cli.run("verify", "--scheme", "standard-webhooks", "--secret-file", secret.toString(),
+                "--timestamp", "1614265330", "--signature", "v1,x", "--body", body.toString());
+        assertThat(noId.exitCode()).isNotZero();
+        assertThat(noId.err()).contains("--id is required");
+    }
 }

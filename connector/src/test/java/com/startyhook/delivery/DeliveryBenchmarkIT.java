@@ -46,6 +46,7 @@ class DeliveryBenchmarkIT {
 
     DeliveryService service(Database db) {
         DeliveryConfig config = DeliveryConfig.defaults().withCaBundle(receiver.caBundle())
+                .withAllowedPrivateHosts(com.startyhook.net.AddressPolicy.parse("localhost")) // the local receiver
                 .withWorkers(Integer.getInteger("bench.workers", 4))
                 .withBatchSize(Integer.getInteger("bench.batch", 64))
                 .withPollInterval(Duration.ofMillis(Integer.getInteger("bench.poll", 1000)));

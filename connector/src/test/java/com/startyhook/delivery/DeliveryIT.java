@@ -65,7 +65,8 @@ class DeliveryIT {
 
     DeliveryConfig config() {
         return DeliveryConfig.defaults().withCaBundle(receiver.caBundle()).withPollInterval(Duration.ofMillis(200))
-                .withConnectTimeout(Duration.ofSeconds(1));
+                .withConnectTimeout(Duration.ofSeconds(1))
+                .withAllowedPrivateHosts(com.startyhook.net.AddressPolicy.parse("localhost")); // the local receiver
     }
 
     DeliveryService start(DeliveryConfig config) {

@@ -145,6 +145,7 @@ final class FaultBed implements AutoCloseable {
         env.put("STARTYHOOK_CAPTURE_RESTART_BACKOFF", "500ms");
         env.put("STARTYHOOK_CAPTURE_RESTART_BACKOFF_MAX", "4s");
         env.put("STARTYHOOK_DELIVERY_CA_BUNDLE", receiver.caBundle().toString());
+        env.put("STARTYHOOK_DELIVERY_ALLOWED_PRIVATE_HOSTS", "localhost"); // the local receiver (SSRF guard)
         env.put("STARTYHOOK_DELIVERY_LEASE", "3s");
         env.put("STARTYHOOK_DELIVERY_POLL_INTERVAL", "250ms");
         env.put("STARTYHOOK_DELIVERY_CONNECT_TIMEOUT", "2s");

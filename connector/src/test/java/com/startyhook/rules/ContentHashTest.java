@@ -56,6 +56,25 @@ class ContentHashTest {
     }
 
     @Test
+    void changingOnlyTheSecretBehindAReferenceKeepsTheHash() throws Exception {
+        // the hash covers the reference (env:NAME, file:PATH), never the value: rotating the secret
+        // material behind it must not deactivate the flow
+        Path secretFile = dir.resolve("hook-secret");
+        Files.writeString(secretFile, "old-secret-value\n");
+        Path file = dir.resolve("flows/invoice-confirmed.json");
+        String text = Files.readString(file);
+        Files.writeString(file, text.replaceFirst("\"secret\": \"env:[A-Z_]+\"",
+                "\"secret\": [\"file:" + secretFile.toString().replace("\\", "/") + "\", \"env:STARTYHOOK_DEMO_SECRET\"]"));
+        String before = hash("invoice-confirmed");
+        Files.writeString(secretFile, "new-secret-value\n");
+        assertThat(hash("invoice-confirmed")).isEqualTo(before);
+        String withOtherEnvironment = new RulesLoader(new com.startyhook.signing.Secrets(
+                java.util.Map.of("STARTYHOOK_DEMO_SECRET", "another value entirely")), false).load(dir)
+                .rules().flows().get("invoice-confirmed").contentHash();
+        assertThat(withOtherEnvironment).isEqualTo(before);
+    }
+
+    @Test
     void editingTheFlowChangesTheHash() throws Exception {
         String before = hash("invoice-confirmed");
         Path file = dir.resolve("flows/invoice-confirmed.json");

@@ -1,12 +1,13 @@
 package com.startyhook.capture;
 
+import com.startyhook.store.Transactions;
 import io.debezium.embedded.EmbeddedEngineChangeEvent;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
-import java.util.ArrayList;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -66,22 +67,15 @@ final class CaptureHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<
     private int writeDurably(TransactionBuffer.Batch batch) throws SQLException {
         SourceRecord safe = batch.safePoint();
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                int enqueued = batch.completed().isEmpty() ? 0 : sink.write(c, batch.completed());
-                try (PreparedStatement ps = c.prepareStatement(upsertOffset)) {
+            return Transactions.inTransaction(c, tx -> {
+                int enqueued = batch.completed().isEmpty() ? 0 : sink.write(tx, batch.completed());
+                try (PreparedStatement ps = tx.prepareStatement(upsertOffset)) {
                     ps.setString(1, codec.key(safe.sourcePartition()));
                     ps.setString(2, codec.value(safe.sourceOffset()));
                     ps.executeUpdate();
                 }
-                c.commit();
                 return enqueued;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+            });
         }
     }
 }

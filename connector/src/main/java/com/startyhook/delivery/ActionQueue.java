@@ -1,5 +1,9 @@
 package com.startyhook.delivery;
 
+import static com.startyhook.store.SqlArrays.ints;
+import static com.startyhook.store.SqlArrays.longs;
+import static com.startyhook.store.SqlArrays.strings;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.startyhook.outbox.ElementOrder;
@@ -52,9 +56,9 @@ final class ActionQueue {
         // the head of its own partial index (action_claimable, action_leased), read in index order up to
         // the limit: nothing else is compared, whatever the statistics say, so a claim costs what its LIMIT
         // costs at any backlog. Per-element order is not decided here: an action that an earlier open
-        // action of its flow and element holds back is `waiting` and not in action_claimable (V55's
-        // triggers keep that flag at enqueue and at finish), which also keeps two actions of one element
-        // out of the same batch. (An anti-join here was planned as a nested loop after autovacuum had
+        // action of its flow and element holds back is `waiting` and not in action_claimable (the enqueue
+        // sets that flag; the finish releases the next one: ElementOrder), which also keeps two actions of
+        // one element out of the same batch. (An anti-join here was planned as a nested loop after autovacuum had
         // analyzed an empty outbox: 15 s per claim at 5,000 pending; see docs/bench.md.)
         this.claimSql = "WITH due AS (SELECT c.id FROM " + action + " c"
                 + "   WHERE c.status = 'pending' AND NOT c.waiting AND c.next_attempt_at <= now()"
@@ -192,58 +196,34 @@ final class ActionQueue {
     /** Moves {@code finished} on and records every attempt of {@code results} that started. */
     private void finish(Connection c, Collection<AttemptResult> results, List<AttemptResult> finished, String owner,
             String worker) throws SQLException {
-        int n = finished.size();
-        Long[] ids = new Long[n];
-        String[] statuses = new String[n];
-        Long[] delays = new Long[n];
-        Integer[] httpStatuses = new Integer[n];
-        String[] errors = new String[n];
-        for (int i = 0; i < n; i++) {
-            AttemptResult r = finished.get(i);
-            ids[i] = r.action().id();
-            statuses[i] = switch (r.outcome()) {
-                case DELIVERED -> "delivered";
-                case RETRY -> "pending";
-                case FAILED -> "failed";
-                case RELEASED -> throw new IllegalArgumentException("released is not a finish");
-            };
-            delays[i] = r.outcome() == AttemptOutcome.RETRY ? r.retryDelayMs() : 0L;
-            httpStatuses[i] = r.httpStatus();
-            errors[i] = r.error();
-        }
         List<AttemptResult> started = results.stream().filter(r -> r.startedAt() != null).toList();
-        int m = started.size();
-        Long[] actionIds = new Long[m];
-        Integer[] attemptNos = new Integer[m];
-        String[] startedAt = new String[m];
-        Long[] durations = new Long[m];
-        Integer[] attemptStatuses = new Integer[m];
-        String[] outcomes = new String[m];
-        String[] attemptErrors = new String[m];
-        String[] excerpts = new String[m];
-        for (int i = 0; i < m; i++) {
-            AttemptResult r = started.get(i);
-            actionIds[i] = r.action().id();
-            attemptNos[i] = r.action().attemptNo();
-            startedAt[i] = r.startedAt().toString();
-            durations[i] = r.durationMs();
-            attemptStatuses[i] = r.httpStatus();
-            outcomes[i] = r.outcome().dbValue();
-            attemptErrors[i] = r.error();
-            excerpts[i] = r.responseExcerpt();
-        }
+        List<AttemptResult> closed = finished.stream().filter(r -> r.outcome() != AttemptOutcome.RETRY).toList();
         try (PreparedStatement ps = c.prepareStatement(finishSql)) {
             ps.setQueryTimeout(STATEMENT_TIMEOUT_SECONDS);
-            SqlArrays.bind(c, ps, 1, ids, statuses, delays, httpStatuses, errors);
+            SqlArrays.bind(c, ps, 1, longs(finished, r -> r.action().id()), strings(finished, ActionQueue::status),
+                    longs(finished, r -> r.outcome() == AttemptOutcome.RETRY ? r.retryDelayMs() : 0L),
+                    ints(finished, AttemptResult::httpStatus), strings(finished, AttemptResult::error));
             ps.setString(6, owner);
             ps.setString(7, worker);
-            SqlArrays.bind(c, ps, 8, actionIds, attemptNos, startedAt, durations, attemptStatuses, outcomes,
-                    attemptErrors, excerpts);
-            List<AttemptResult> closed = finished.stream().filter(r -> r.outcome() != AttemptOutcome.RETRY).toList();
-            SqlArrays.bind(c, ps, 16, closed.stream().map(r -> r.action().flowName()).toArray(String[]::new),
-                    closed.stream().map(r -> r.action().elementId()).toArray(String[]::new));
+            SqlArrays.bind(c, ps, 8, longs(started, r -> r.action().id()), ints(started, r -> r.action().attemptNo()),
+                    strings(started, r -> r.startedAt().toString()), longs(started, AttemptResult::durationMs),
+                    ints(started, AttemptResult::httpStatus), strings(started, r -> r.outcome().dbValue()),
+                    strings(started, AttemptResult::error), strings(started, AttemptResult::responseExcerpt));
+            // the elements whose action was delivered or failed: their next action becomes claimable
+            SqlArrays.bind(c, ps, 16, strings(closed, r -> r.action().flowName()),
+                    strings(closed, r -> r.action().elementId()));
             ps.execute();
         }
+    }
+
+    /** The status a finished attempt leaves its action in. */
+    private static String status(AttemptResult r) {
+        return switch (r.outcome()) {
+            case DELIVERED -> "delivered";
+            case RETRY -> "pending";
+            case FAILED -> "failed";
+            case RELEASED -> throw new IllegalArgumentException("released is not a finish");
+        };
     }
 
     /**

@@ -28,18 +28,7 @@ import java.util.Optional;
  * A failure or crash before that commit leaves the previous state, {@code :since} included, as it
  * was: the next scan sees the same differences again and fires them then, once.
  */
-final class ScanFlow {
-    private final MonitorStore store;
-    private final OutboxWriter outbox;
-    private final MonitorConfig config;
-    private final Clock clock;
-
-    ScanFlow(MonitorStore store, OutboxWriter outbox, MonitorConfig config, Clock clock) {
-        this.store = store;
-        this.outbox = outbox;
-        this.config = config;
-        this.clock = clock;
-    }
+record ScanFlow(MonitorStore store, OutboxWriter outbox, MonitorConfig config, Clock clock) {
 
     /** Scans {@code flow}; {@code beforeCommit} runs after everything is written, just before the commit. */
     ScanResult scan(Flow flow, Runnable beforeCommit) throws SQLException {

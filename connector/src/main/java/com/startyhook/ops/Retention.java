@@ -1,6 +1,7 @@
 package com.startyhook.ops;
 
 import com.startyhook.store.Database;
+import com.startyhook.store.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -53,30 +54,22 @@ public final class Retention {
         long total = 0;
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql);
                 java.sql.Statement bound = c.createStatement()) {
-            c.setAutoCommit(false);
-            try {
-                while (true) {
-                    // each batch in a transaction of its own, with a bound of its own (not the pool's)
+            while (true) {
+                // each batch in a transaction of its own, with a bound of its own (not the pool's)
+                int n = Transactions.inTransaction(c, tx -> {
                     bound.execute("SET LOCAL statement_timeout = " + STATEMENT_TIMEOUT.toMillis());
                     ps.setLong(1, age.toMillis());
                     ps.setLong(2, age.toMillis());
                     ps.setInt(3, batch);
-                    int n;
                     try (java.sql.ResultSet rs = ps.executeQuery()) {
                         rs.next();
-                        n = rs.getInt(1);
+                        return rs.getInt(1);
                     }
-                    c.commit();
-                    total += n;
-                    if (n < batch) {
-                        return total;
-                    }
+                });
+                total += n;
+                if (n < batch) {
+                    return total;
                 }
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
         }
     }

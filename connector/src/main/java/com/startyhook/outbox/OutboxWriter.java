@@ -1,5 +1,8 @@
 package com.startyhook.outbox;
 
+import static com.startyhook.store.SqlArrays.ints;
+import static com.startyhook.store.SqlArrays.strings;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.startyhook.store.Database;
@@ -10,6 +13,7 @@ import java.sql.SQLException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
@@ -80,56 +84,23 @@ public final class OutboxWriter {
     }
 
     private int insert(Connection connection, List<NewAction> actions) throws SQLException {
-        int n = actions.size();
-        String[] messageIds = new String[n];
-        String[] dedupKeys = new String[n];
-        String[] flows = new String[n];
-        Integer[] indexes = new Integer[n];
-        String[] entities = new String[n];
-        String[] elements = new String[n];
-        String[] organizations = new String[n];
-        String[] events = new String[n];
-        String[] sources = new String[n];
-        String[] positions = new String[n];
-        String[] urls = new String[n];
-        String[] secrets = new String[n];
-        String[] headers = new String[n];
-        Integer[] timeouts = new Integer[n];
-        String[] schedules = new String[n];
-        String[] payloads = new String[n];
-        String[] statuses = new String[n];
-        String[] errors = new String[n];
-        int k = 0;
-        for (NewAction a : actions) {
-            messageIds[k] = a.messageId().toString();
-            dedupKeys[k] = a.dedupKey();
-            flows[k] = a.flowName();
-            indexes[k] = a.actionIndex();
-            entities[k] = a.entity();
-            elements[k] = a.elementId();
-            organizations[k] = a.organization();
-            events[k] = a.event();
-            sources[k] = a.source();
-            positions[k] = a.sourcePosition();
-            urls[k] = a.webhook().url().toString();
-            secrets[k] = a.webhook().signing().encode();
-            headers[k] = headersJson(a.webhook().headers());
-            timeouts[k] = (int) a.webhook().timeout().toMillis();
-            schedules[k] = a.webhook().retrySchedule().stream().map(d -> Long.toString(d.toMillis()))
-                    .collect(Collectors.joining(",", "{", "}"));
-            payloads[k] = a.payload();
-            String tooLarge = tooLarge(a);
-            if (tooLarge != null) {
-                // failed at once, never sent: nothing else waits for it (only open actions hold their element back)
-                LOG.warn("{}", tooLarge);
-                statuses[k] = "failed";
-                errors[k] = tooLarge;
-            }
-            k++;
-        }
+        List<String> refused = actions.stream().map(OutboxWriter::tooLarge).toList();
+        refused.stream().filter(Objects::nonNull).forEach(tooLarge -> LOG.warn("{}", tooLarge));
+        // a refused payload is inserted failed at once, never sent: it holds nothing back (only open actions do)
         try (PreparedStatement ps = connection.prepareStatement(insertSql)) {
-            SqlArrays.bind(connection, ps, 1, messageIds, dedupKeys, flows, indexes, entities, elements, organizations,
-                    events, sources, positions, urls, secrets, headers, timeouts, schedules, payloads, statuses, errors);
+            SqlArrays.bind(connection, ps, 1, strings(actions, a -> a.messageId().toString()),
+                    strings(actions, NewAction::dedupKey), strings(actions, NewAction::flowName),
+                    ints(actions, NewAction::actionIndex), strings(actions, NewAction::entity),
+                    strings(actions, NewAction::elementId), strings(actions, NewAction::organization),
+                    strings(actions, NewAction::event), strings(actions, NewAction::source),
+                    strings(actions, NewAction::sourcePosition), strings(actions, a -> a.webhook().url().toString()),
+                    strings(actions, a -> a.webhook().signing().encode()),
+                    strings(actions, a -> headersJson(a.webhook().headers())),
+                    ints(actions, a -> (int) a.webhook().timeout().toMillis()),
+                    strings(actions, a -> a.webhook().retrySchedule().stream().map(d -> Long.toString(d.toMillis()))
+                            .collect(Collectors.joining(",", "{", "}"))),
+                    strings(actions, NewAction::payload),
+                    strings(refused, why -> why == null ? null : "failed"), refused.toArray(String[]::new));
             return ps.executeUpdate();
         }
     }

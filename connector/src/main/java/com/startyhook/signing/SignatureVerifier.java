@@ -4,7 +4,10 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * Checks a received webhook the way the README tells receivers to: recompute the HMAC over the raw
@@ -48,37 +51,16 @@ public final class SignatureVerifier {
      * of them is the HMAC made with {@code secret}.
      */
     public Result verify(byte[] secret, byte[] body, String timestamp, String signature) {
-        if (timestamp == null || timestamp.isBlank()) {
-            return Result.invalid("missing X-StartyHook-Timestamp");
-        }
-        if (signature == null || signature.isBlank()) {
-            return Result.invalid("missing X-StartyHook-Signature");
-        }
-        Result time = checkTimestamp(timestamp);
-        if (time != null && !time.valid() && time.reason().contains("not Unix seconds")) {
-            return time;
+        Result malformed = firstMissing("X-StartyHook-Timestamp", timestamp, "X-StartyHook-Signature", signature);
+        if (malformed != null || (malformed = unparseable(timestamp)) != null) {
+            return malformed;
         }
         // the HMAC covers the header value exactly as received
         byte[] expected = Signer.mac(secret, body, timestamp);
-        boolean anyHex = false;
-        boolean match = false;
-        for (String candidate : signature.trim().split("\\s+")) {
-            byte[] given;
-            try {
-                given = HexFormat.of().parseHex(candidate.toLowerCase(java.util.Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                continue;
-            }
-            anyHex = true;
-            match |= MessageDigest.isEqual(expected, given);
-        }
-        if (!anyHex) {
-            return Result.invalid("signature is not hexadecimal");
-        }
-        if (!match) {
-            return Result.invalid("signature does not match (wrong secret, or body/timestamp altered)");
-        }
-        return time == null ? Result.ok() : time;
+        List<byte[]> given = Arrays.stream(signature.trim().split("\\s+")).map(SignatureVerifier::hexOrNull)
+                .filter(Objects::nonNull).toList();
+        return anyMatches(expected, given, "signature is not hexadecimal",
+                "signature does not match (wrong secret, or body/timestamp altered)", timestamp);
     }
 
     /**
@@ -88,60 +70,80 @@ public final class SignatureVerifier {
      * Signatures of other versions are ignored, as the specification asks.
      */
     public Result verifyStandard(byte[] key, byte[] body, String id, String timestamp, String signatures) {
-        if (id == null || id.isBlank()) {
-            return Result.invalid("missing webhook-id");
-        }
-        if (timestamp == null || timestamp.isBlank()) {
-            return Result.invalid("missing webhook-timestamp");
-        }
-        if (signatures == null || signatures.isBlank()) {
-            return Result.invalid("missing webhook-signature");
-        }
-        Result time = checkTimestamp(timestamp);
-        if (time != null && !time.valid() && time.reason().contains("not Unix seconds")) {
-            return time;
+        Result malformed = firstMissing("webhook-id", id, "webhook-timestamp", timestamp, "webhook-signature",
+                signatures);
+        if (malformed != null || (malformed = unparseable(timestamp)) != null) {
+            return malformed;
         }
         byte[] expected = StandardWebhooks.mac(key, id, timestamp, body);
-        boolean anyV1 = false;
-        boolean match = false;
-        for (String versioned : signatures.trim().split("\\s+")) {
-            int comma = versioned.indexOf(',');
-            if (comma < 0 || !versioned.substring(0, comma).equals(StandardWebhooks.VERSION)) {
-                continue;
-            }
-            anyV1 = true;
-            byte[] given;
-            try {
-                given = java.util.Base64.getDecoder().decode(versioned.substring(comma + 1));
-            } catch (IllegalArgumentException e) {
-                continue;
-            }
-            match |= MessageDigest.isEqual(expected, given);
-        }
-        if (!anyV1) {
-            return Result.invalid("no v1 signature in webhook-signature");
-        }
-        if (!match) {
-            return Result.invalid("no signature matches (wrong secret, or id/timestamp/body altered)");
-        }
-        return time == null ? Result.ok() : time;
+        String prefix = StandardWebhooks.VERSION + ",";
+        List<byte[]> given = Arrays.stream(signatures.trim().split("\\s+")).filter(v -> v.startsWith(prefix))
+                .map(v -> base64OrEmpty(v.substring(prefix.length()))).toList();
+        return anyMatches(expected, given, "no v1 signature in webhook-signature",
+                "no signature matches (wrong secret, or id/timestamp/body altered)", timestamp);
     }
 
-    /** Null when the timestamp is fine (or not checked), else why not. */
-    private Result checkTimestamp(String timestamp) {
-        long seconds;
+    /** Valid when one of {@code given} is {@code expected} (each compared in constant time) and the time is fine. */
+    private Result anyMatches(byte[] expected, List<byte[]> given, String noneGiven, String noMatch, String timestamp) {
+        if (given.isEmpty()) {
+            return Result.invalid(noneGiven);
+        }
+        boolean match = false;
+        for (byte[] g : given) {
+            match |= MessageDigest.isEqual(expected, g);
+        }
+        return match ? outsideTolerance(timestamp) : Result.invalid(noMatch);
+    }
+
+    private static byte[] hexOrNull(String candidate) {
         try {
-            seconds = Long.parseLong(timestamp.trim());
+            return HexFormat.of().parseHex(candidate.toLowerCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** A v1 signature that is not base64 still counts as a v1 signature, one that matches nothing. */
+    private static byte[] base64OrEmpty(String candidate) {
+        try {
+            return java.util.Base64.getDecoder().decode(candidate);
+        } catch (IllegalArgumentException e) {
+            return new byte[0];
+        }
+    }
+
+    /** Why the delivery is malformed: the first header (name, value, name, value ...) that is absent; or null. */
+    private static Result firstMissing(String... headers) {
+        for (int i = 0; i < headers.length; i += 2) {
+            if (headers[i + 1] == null || headers[i + 1].isBlank()) {
+                return Result.invalid("missing " + headers[i]);
+            }
+        }
+        return null;
+    }
+
+    /** Null when the timestamp is Unix seconds, else why not. */
+    private static Result unparseable(String timestamp) {
+        try {
+            Long.parseLong(timestamp.trim());
+            return null;
         } catch (NumberFormatException e) {
             return Result.invalid("timestamp '" + timestamp + "' is not Unix seconds");
         }
+    }
+
+    /**
+     * Valid when the (parseable) timestamp is within the tolerance, or none is set; else why not. Checked
+     * after the signature, so a receiver learns of a replay only from a delivery that is otherwise genuine.
+     */
+    private Result outsideTolerance(String timestamp) {
         if (tolerance != null) {
-            Duration age = Duration.between(Instant.ofEpochSecond(seconds), clock.instant());
+            Duration age = Duration.between(Instant.ofEpochSecond(Long.parseLong(timestamp.trim())), clock.instant());
             if (age.abs().compareTo(tolerance) > 0) {
                 return Result.invalid("timestamp " + timestamp + " is " + age.abs().toSeconds()
                         + " s from now, outside the tolerance of " + tolerance.toSeconds() + " s (replay?)");
             }
         }
-        return null;
+        return Result.ok();
     }
 }

@@ -3,6 +3,8 @@ package com.startyhook.store;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * Binds column arrays to a statement's parameters, for the batch statements that read their rows
@@ -26,5 +28,20 @@ public final class SqlArrays {
             }
             ps.setArray(first + i, c.createArrayOf(type, column));
         }
+    }
+
+    /** One bigint column of {@code rows}, nulls allowed. */
+    public static <T> Long[] longs(List<T> rows, Function<? super T, Long> value) {
+        return rows.stream().map(value).toArray(Long[]::new);
+    }
+
+    /** One integer column of {@code rows}, nulls allowed. */
+    public static <T> Integer[] ints(List<T> rows, Function<? super T, Integer> value) {
+        return rows.stream().map(value).toArray(Integer[]::new);
+    }
+
+    /** One text column of {@code rows}, nulls allowed. */
+    public static <T> String[] strings(List<T> rows, Function<? super T, String> value) {
+        return rows.stream().map(value).toArray(String[]::new);
     }
 }

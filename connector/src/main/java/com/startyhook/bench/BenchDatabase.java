@@ -84,6 +84,15 @@ record BenchDatabase(String url, String user, String password) {
         }
     }
 
+    /** The WAL {@code slot} still retains, in megabytes, or -1 when there is no such slot. */
+    long retainedMb(String slot) throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint / 1048576"
+                        + " FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
+            return rs.next() ? rs.getLong(1) : -1;
+        }
+    }
+
     void execute(String sql) throws SQLException {
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute(sql);

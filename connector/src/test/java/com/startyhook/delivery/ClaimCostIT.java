@@ -92,6 +92,9 @@ class ClaimCostIT {
 
         JsonNode plan = explainClaim(64);
         assertThat(plan.toString()).as("no join compares pending actions with each other").doesNotContain("Anti");
+        assertThat(plan.toString()).as("the head of action_claimable in index order, not a bitmap of every claimable"
+                + " action and a sort").contains("\"Index Name\":\"action_claimable\"")
+                .doesNotContain("Bitmap").doesNotContain("\"Node Type\":\"Sort\"");
         JsonNode root = plan.path("Plan");
         long buffers = root.path("Shared Hit Blocks").asLong() + root.path("Shared Read Blocks").asLong();
         assertThat(root.has("Shared Hit Blocks")).as("EXPLAIN reports buffers: " + root).isTrue();
@@ -180,6 +183,9 @@ class ClaimCostIT {
         String sql = new ActionQueue(db).claimStatement();
         try (Connection c = db.connection()) {
             c.setAutoCommit(false);
+            try (java.sql.Statement settings = c.createStatement()) {
+                settings.execute(ActionQueue.PLAN_SETTINGS); // as the claim runs: in its transaction, with its settings
+            }
             try (PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)) {
                 ps.setInt(1, limit);
                 ps.setInt(2, limit);

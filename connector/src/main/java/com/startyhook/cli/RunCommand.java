@@ -82,7 +82,7 @@ final class RunCommand extends Subcommand {
             connector.close();
             throw new com.startyhook.ConfigurationException("cannot use the database at "
                     + com.startyhook.store.Database.redactUrl(settings.dbUrl()) + " as " + settings.dbUser() + ": "
-                    + DatabaseOptions.rootMessage(e) + "; check db.url, db.user and db.password", e);
+                    + DatabaseOptions.rootMessage(e) + "; " + Connector.databaseAdvice(e), e);
         } catch (Exception e) {
             connector.close();
             throw e;

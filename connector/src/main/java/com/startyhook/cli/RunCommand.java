@@ -54,7 +54,9 @@ final class RunCommand extends Subcommand {
             printCatalogue(out);
             return ExitCodes.OK;
         }
-        ConnectorSettings settings = ConnectorSettings.from(Settings.resolve(flags(), withPassword(environment), config));
+        Settings resolved = Settings.resolve(flags(), withPassword(environment), config);
+        LogFormat.apply(resolved.string(LogFormat.KEY));
+        ConnectorSettings settings = ConnectorSettings.from(resolved);
         Connector connector = new Connector(settings, environment, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicInteger signals = new AtomicInteger();

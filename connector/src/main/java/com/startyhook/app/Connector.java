@@ -12,14 +12,17 @@ import com.startyhook.ops.ElementOrderRepair;
 import com.startyhook.ops.Retention;
 import com.startyhook.signing.Secrets;
 import com.startyhook.store.Database;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -62,30 +65,110 @@ public final class Connector implements AutoCloseable {
     private volatile MonitorService monitor;
     private String appliedKey;
     private volatile boolean closed;
+    private boolean stopped;
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final DatabaseProbe probe;
+    /** What start() is doing or waiting for; null once running. */
+    private volatile String starting = "starting";
+    private volatile String startDatabaseError;
 
     public Connector(ConnectorSettings settings, Map<String, String> environment, Clock clock) {
         this.settings = settings;
         this.environment = Map.copyOf(environment);
         this.clock = clock;
+        this.probe = new DatabaseProbe(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), "startyhook-health");
     }
 
-    /** Starts every part; throws with a clear message when the database or configuration is wrong. */
-    public synchronized void start() throws IOException, SQLException {
-        if (closed) {
-            throw new IllegalStateException("connector already stopped");
+    /**
+     * Starts every part. The HTTP endpoint comes first; then, while the database is unreachable or
+     * starting up, it waits and tries again ({@link #FIRST_RETRY} doubling to {@link #MAX_RETRY}),
+     * one log line per attempt, {@code /health} saying why. Returns once running, or at once when
+     * {@link #close()} is called meanwhile. Throws with a clear message when the database refuses
+     * the configuration (wrong password, unknown database, no logical replication) or the
+     * configuration is wrong.
+     */
+    public void start() throws IOException, SQLException {
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("connector already stopped");
+            }
+            LOG.info("Starting StartyHook: {}", settings);
+            if (settings.httpPort() > 0) {
+                ops = new OpsServer(settings.httpBind(), settings.httpPort(), settings.adminToken(), probes(),
+                        registry);
+                ops.unavailable(ConsoleApi.PATHS, () -> starting);
+                ops.start();
+            }
         }
-        LOG.info("Starting StartyHook: {}", settings);
-        database = new Database(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), settings.schema(),
-                settings.poolSize());
-        try (Connection c = database.connection()) {
-            DatabasePreflight.check(c);
+        Database.checkSchema(settings.schema());
+        if (!awaitDatabase()) {
+            return;
         }
-        database.migrate();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            starting = "migrating the schema " + settings.schema();
+            database = new Database(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), settings.schema(),
+                    settings.poolSize());
+            database.migrate();
+            starting = "starting the services";
+            startServices();
+            starting = null;
+        }
+        LOG.info("StartyHook running (instance {})", delivery.instanceId());
+    }
+
+    static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    static final Duration MAX_RETRY = Duration.ofSeconds(30);
+
+    /**
+     * Connects (outside the pool) and runs the preflight checks until the database answers; false
+     * when closed meanwhile. Failures that will not clear by waiting are thrown.
+     */
+    private boolean awaitDatabase() throws SQLException {
+        Duration delay = FIRST_RETRY;
+        for (int attempt = 1; !closed; attempt++) {
+            starting = "connecting to the database";
+            try (Connection c = probe.connect()) {
+                DatabasePreflight.check(c);
+                startDatabaseError = null;
+                return true;
+            } catch (SQLException e) {
+                if (!DatabaseProbe.transientFailure(e)) {
+                    throw e;
+                }
+                String why = DatabaseProbe.message(e);
+                startDatabaseError = why;
+                starting = "waiting for the database (attempt " + attempt + ", next in " + delay.toSeconds() + " s)";
+                LOG.warn("Database at {} not reachable yet (attempt {}): {}; trying again in {} s (check db.url if"
+                        + " it never comes)", Database.redactUrl(settings.dbUrl()), attempt, why, delay.toSeconds());
+            }
+            try {
+                if (closing.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            delay = delay.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : delay.multipliedBy(2);
+        }
+        return false;
+    }
+
+    /** The configuration keys to check after {@link #start()} failed on the database with {@code e}. */
+    public static String databaseAdvice(Throwable e) {
+        return DatabaseProbe.keysToFix(e);
+    }
+
+    private void startServices() throws SQLException {
         watcher = new RulesWatcher(settings.rulesDir(), database, new Secrets(environment),
                 settings.allowInsecureUrls(), settings.delivery().allowedPrivateHosts());
         watcher.reload(true);
-        metrics = new ConnectorMetrics(database, settings.capture().slotName(), settings.slotLagWarningBytes(),
-                this::isLeader, () -> watcher.snapshot().activeFlows());
+        metrics = new ConnectorMetrics(registry, database, settings.capture().slotName(),
+                settings.slotLagWarningBytes(), this::isLeader, () -> watcher.snapshot().activeFlows());
 
         delivery = new DeliveryService(database, settings.delivery(), new Secrets(environment), clock,
                 metrics.registry(), settings.instanceId());
@@ -121,14 +204,10 @@ public final class Connector implements AutoCloseable {
             }
         });
 
-        if (settings.httpPort() > 0) {
-            ops = new OpsServer(settings.httpBind(), settings.httpPort(), settings.adminToken(), this::health,
-                    metrics.registry());
+        if (ops != null) {
             new ConsoleApi(ops, database, () -> watcher.snapshot().rules().rules(), this::activationsChanged)
                     .register();
-            ops.start();
         }
-        LOG.info("StartyHook running (instance {})", delivery.instanceId());
     }
 
     private void every(long millis, String what, ThrowingRunnable task) {
@@ -210,13 +289,47 @@ public final class Connector implements AutoCloseable {
         metrics.refresh(isLeader(), m == null ? null : m.status());
     }
 
-    /** The /health report: 200 when the database answers and capture has not failed. */
+    private OpsServer.Probes probes() {
+        return new OpsServer.Probes() {
+            @Override
+            public OpsServer.Health health() {
+                return Connector.this.health();
+            }
+
+            @Override
+            public OpsServer.Health readiness() {
+                return Connector.this.readiness();
+            }
+
+            @Override
+            public boolean live() {
+                return !closed;
+            }
+        };
+    }
+
+    /**
+     * The /health report: 200 when the database answers and capture has not failed; while starting,
+     * 503 with what start is waiting for.
+     */
     public OpsServer.Health health() {
         Map<String, Object> d = new LinkedHashMap<>();
+        String startingNow = starting;
+        if (startingNow != null) {
+            d.put("state", closed ? "stopping" : "starting");
+            d.put("starting", startingNow);
+            String error = startDatabaseError;
+            d.put("database", error == null ? "connecting" : "down");
+            if (error != null) {
+                d.put("databaseError", error);
+            }
+            return new OpsServer.Health(false, d);
+        }
         boolean leader = isLeader();
-        d.put("instance", delivery == null ? null : delivery.instanceId());
+        d.put("state", closed ? "stopping" : "running");
+        d.put("instance", delivery.instanceId());
         d.put("role", leader ? "leader" : "standby");
-        String dbError = checkDatabase();
+        String dbError = probe.check();
         d.put("database", dbError == null ? "up" : "down");
         if (dbError != null) {
             d.put("databaseError", dbError);
@@ -234,6 +347,18 @@ public final class Connector implements AutoCloseable {
             d.put("capture", capture);
             captureOk = !"FAILED".equals(s.state().name());
         }
+        MonitorService m = monitor;
+        if (leader && m != null) {
+            Map<String, Object> monitors = new LinkedHashMap<>();
+            m.schedules().forEach((flow, s) -> {
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("interval", s.interval().toString());
+                one.put("lastScanStarted", s.lastScanStarted());
+                one.put("schedule", s.label());
+                monitors.put(flow, one);
+            });
+            d.put("monitors", monitors);
+        }
         Map<String, Object> slot = new LinkedHashMap<>();
         slot.put("name", settings.capture().slotName());
         slot.put("retainedWalBytes", metrics.slotLagBytes());
@@ -246,32 +371,59 @@ public final class Connector implements AutoCloseable {
     }
 
     /**
-     * Opens a connection of its own with short timeouts, so that /health answers within seconds
-     * when the database is unreachable instead of waiting for the pool. Returns null or the error.
+     * The /health/ready report: ready when started, the database answers, capture streams (or has
+     * nothing to stream, or this process is a standby) and every condition flow is scanned on
+     * schedule; otherwise {@code notReady} says what is not, by part.
      */
-    private String checkDatabase() {
-        java.util.Properties p = new java.util.Properties();
-        if (settings.dbUser() != null) {
-            p.setProperty("user", settings.dbUser());
+    public OpsServer.Health readiness() {
+        Map<String, Object> notReady = new LinkedHashMap<>();
+        Map<String, Object> d = new LinkedHashMap<>();
+        String startingNow = starting;
+        if (closed) {
+            notReady.put("process", "stopping");
+        } else if (startingNow != null) {
+            notReady.put("startup", startingNow);
+            if (startDatabaseError != null) {
+                notReady.put("database", startDatabaseError);
+            }
+        } else {
+            boolean leader = isLeader();
+            d.put("role", leader ? "leader" : "standby");
+            String dbError = probe.check();
+            if (dbError != null) {
+                notReady.put("database", dbError);
+            }
+            EventService e = events;
+            MonitorService m = monitor;
+            if (leader && (e == null || m == null)) {
+                notReady.put("capture", "starting (just elected leader)");
+            } else if (leader) {
+                EventServiceStatus s = e.status();
+                String state = s.state().name();
+                if (!"RUNNING".equals(state) && !"IDLE".equals(state)) {
+                    notReady.put("capture", state + (s.lastError() == null ? "" : ": " + s.lastError()));
+                }
+                Map<String, Object> late = new LinkedHashMap<>();
+                m.schedules().forEach((flow, s2) -> {
+                    if (s2.late()) {
+                        late.put(flow, "late: last scan started " + (s2.lastScanStarted() == null ? "never"
+                                : s2.lastScanStarted()) + ", interval " + s2.interval());
+                    }
+                });
+                if (!late.isEmpty()) {
+                    notReady.put("monitors", late);
+                }
+            }
         }
-        if (settings.dbPassword() != null) {
-            p.setProperty("password", settings.dbPassword());
+        d.put("ready", notReady.isEmpty());
+        if (!notReady.isEmpty()) {
+            d.put("notReady", notReady);
         }
-        p.setProperty("connectTimeout", "3");
-        p.setProperty("loginTimeout", "5");
-        p.setProperty("socketTimeout", "5");
-        p.setProperty("ApplicationName", "startyhook-health");
-        try (Connection c = java.sql.DriverManager.getConnection(settings.dbUrl(), p);
-                var st = c.createStatement()) {
-            st.execute("SELECT 1");
-            return null;
-        } catch (SQLException e) {
-            return Objects.toString(e.getMessage(), e.toString());
-        }
+        return new OpsServer.Health(notReady.isEmpty(), d);
     }
 
     public PrometheusMeterRegistry meters() {
-        return metrics.registry();
+        return registry;
     }
 
     public boolean isLeader() {
@@ -306,11 +458,17 @@ public final class Connector implements AutoCloseable {
      * deliveries finished or released to pending; then the leadership released and the pool closed.
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
+    public void close() {
+        closed = true;
+        closing.countDown();
+        stop();
+    }
+
+    private synchronized void stop() {
+        if (stopped) {
             return;
         }
-        closed = true;
+        stopped = true;
         LOG.info("Stopping StartyHook");
         scheduler.shutdownNow();
         try {

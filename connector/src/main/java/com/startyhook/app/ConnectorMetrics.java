@@ -34,7 +34,7 @@ final class ConnectorMetrics {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectorMetrics.class);
     static final List<String> STATUSES = List.of("pending", "delivering", "delivered", "failed", "cancelled");
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry registry;
     private final Database database;
     private final String slotName;
     private final long slotLagWarningBytes;
@@ -47,6 +47,14 @@ final class ConnectorMetrics {
 
     ConnectorMetrics(Database database, String slotName, long slotLagWarningBytes, BooleanSupplier leader,
             IntSupplier activeFlows) {
+        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), database, slotName, slotLagWarningBytes, leader,
+                activeFlows);
+    }
+
+    /** Registers into {@code registry}, which may already serve /metrics while the connector starts. */
+    ConnectorMetrics(PrometheusMeterRegistry registry, Database database, String slotName, long slotLagWarningBytes,
+            BooleanSupplier leader, IntSupplier activeFlows) {
+        this.registry = registry;
         this.database = database;
         this.slotName = slotName;
         this.slotLagWarningBytes = slotLagWarningBytes;

@@ -54,7 +54,9 @@ final class RunCommand extends Subcommand {
             printCatalogue(out);
             return ExitCodes.OK;
         }
-        ConnectorSettings settings = ConnectorSettings.from(Settings.resolve(flags(), withPassword(environment), config));
+        Settings resolved = Settings.resolve(flags(), withPassword(environment), config);
+        LogFormat.apply(resolved.string(LogFormat.KEY));
+        ConnectorSettings settings = ConnectorSettings.from(resolved);
         Connector connector = new Connector(settings, environment, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicInteger signals = new AtomicInteger();
@@ -82,7 +84,7 @@ final class RunCommand extends Subcommand {
             connector.close();
             throw new com.startyhook.ConfigurationException("cannot use the database at "
                     + com.startyhook.store.Database.redactUrl(settings.dbUrl()) + " as " + settings.dbUser() + ": "
-                    + DatabaseOptions.rootMessage(e) + "; check db.url, db.user and db.password", e);
+                    + DatabaseOptions.rootMessage(e) + "; " + Connector.databaseAdvice(e), e);
         } catch (Exception e) {
             connector.close();
             throw e;

@@ -64,6 +64,7 @@ public final class ConfigCatalogue {
         add("retention.interval", "10m", "how often the leader runs retention");
         add("metrics.refresh-interval", "5s", "how often outbox, slot and monitor statistics for /metrics and /health are read");
         add("ha.instance-id", null, "name of this process in leases and /health (default host:pid)");
+        add("log.format", "text", "text (one line per event) or json (one JSON object per line, for log shippers)");
     }
 
     private ConfigCatalogue() {}

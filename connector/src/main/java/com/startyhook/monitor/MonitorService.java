@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -161,6 +162,24 @@ public final class MonitorService implements AutoCloseable {
                     + " condition flow, or not active (activate it with: flows activate " + flowName + ")");
         }
         return s.scanNow();
+    }
+
+    /**
+     * Whether each monitored flow is scanned on schedule, by flow name (empty while stopped); read
+     * from memory, so that a readiness probe never waits for the database.
+     */
+    public synchronized Map<String, ScanSchedule> schedules() {
+        Map<String, ScanSchedule> out = new TreeMap<>();
+        if (executor == null) {
+            return out;
+        }
+        flows.forEach((name, s) -> {
+            ScanSchedule schedule = s.punctuality(config.defaultTimeout());
+            if (schedule != null) {
+                out.put(name, schedule);
+            }
+        });
+        return out;
     }
 
     /** Each condition flow's last scan, by flow name, as stored (also of flows not monitored right now). */

@@ -35,6 +35,8 @@ final class ScanOnInterval {
     private ScheduledExecutorService executor;
     private ScheduledFuture<?> next;
     private long generation;
+    private volatile Instant monitoredSince;
+    private volatile Instant lastScanStarted;
 
     ScanOnInterval(Flow flow, ScanFlow scan, MonitorStore store, Clock clock, Runnable onEnqueued,
             Supplier<Runnable> beforeCommit) {
@@ -55,6 +57,9 @@ final class ScanOnInterval {
     }
 
     synchronized void schedule(ScheduledExecutorService on, long delayMs) {
+        if (executor == null) {
+            monitoredSince = clock.instant();
+        }
         executor = on;
         long current = ++generation;
         try {
@@ -72,6 +77,21 @@ final class ScanOnInterval {
             next.cancel(false);
             next = null;
         }
+    }
+
+    /** Whether scans run on schedule; null when not scheduled. */
+    ScanSchedule punctuality(Duration defaultTimeout) {
+        Instant since = monitoredSince;
+        if (!isScheduled() || since == null) {
+            return null;
+        }
+        Duration timeout = ((ConditionTrigger) flow.trigger()).timeout();
+        return ScanSchedule.of(interval(), timeout == null ? defaultTimeout : timeout, since, lastScanStarted,
+                clock.instant());
+    }
+
+    private synchronized boolean isScheduled() {
+        return executor != null;
     }
 
     private synchronized boolean isCurrent(long g) {
@@ -106,6 +126,7 @@ final class ScanOnInterval {
     ScanResult scanNow() {
         scanning.lock();
         Instant begin = clock.instant();
+        lastScanStarted = begin;
         try {
             ScanResult result = scan.scan(flow, beforeCommit.get());
             report(result);

@@ -41,8 +41,13 @@ public final class ConsoleApi {
         this.onActivationChange = onActivationChange;
     }
 
+    /** The paths the console answers (and the paths below the API's). */
+    public static final List<String> PATHS = List.of("/", "/console", "/api/flows", "/api/actions");
+
+    /** Adds the console's paths to the server, replacing what answered them before (see {@link #PATHS}). */
     public void register() {
         server.handle("/", this::page);
+        server.handle("/console", this::page);
         server.handle("/api/flows", this::flows);
         server.handle("/api/actions", this::actions);
     }

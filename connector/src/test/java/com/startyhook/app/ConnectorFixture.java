@@ -91,10 +91,15 @@ public final class ConnectorFixture {
         return rules;
     }
 
+    /** Builds the settings exactly as {@code run} does and makes a connector, not started. */
+    public Connector create() {
+        ConnectorSettings settings = ConnectorSettings.from(Settings.resolve(flags, environment, null));
+        return new Connector(settings, environment, Clock.systemUTC());
+    }
+
     /** Builds the settings exactly as {@code run} does and starts a connector. */
     public Connector start() throws Exception {
-        ConnectorSettings settings = ConnectorSettings.from(Settings.resolve(flags, environment, null));
-        Connector c = new Connector(settings, environment, Clock.systemUTC());
+        Connector c = create();
         try {
             c.start();
         } catch (Exception e) {
@@ -145,7 +150,17 @@ public final class ConnectorFixture {
 
     /** GET on the connector's local endpoint. */
     public static HttpResponse<String> get(Connector c, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + c.httpPort() + path)).build(),
+        return get(c.httpPort(), path);
+    }
+
+    /** GET on a local endpoint by port (a connector still starting). */
+    public static HttpResponse<String> get(int port, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The HTTP port set by {@link #withHttp()}. */
+    public int httpPort() {
+        return Integer.parseInt(flags.get("http.port"));
     }
 }

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * {@code startyhook run} as a separate JVM, the way an operator runs it: configured through
  * {@code STARTYHOOK_*} environment variables, its output appended to a log file, killed with
  * SIGKILL ({@link #kill()}), stopped with SIGTERM ({@link #stop()}) and started again
- * ({@link #start()}) as often as a test likes. Readiness is its {@code /health} endpoint answering.
+ * ({@link #start()}) as often as a test likes. Started is its {@code /health} endpoint answering past "starting".
  * {@link #close()} kills whatever still runs; a JVM shutdown hook does the same if the test JVM
  * itself goes away, so no process outlives the test.
  */
@@ -61,7 +61,10 @@ public final class ConnectorProcess implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    /** Starts the process (again) on a fresh free HTTP port and waits until {@code /health} answers. */
+    /**
+     * Starts the process (again) on a fresh free HTTP port and waits until {@code /health} answers
+     * with the connector started (no longer waiting for its database or migrating).
+     */
     public synchronized ConnectorProcess start() {
         if (isAlive()) {
             throw new IllegalStateException(name + " is already running");
@@ -90,7 +93,9 @@ public final class ConnectorProcess implements AutoCloseable {
                         throw new IllegalStateException(name + " exited with " + started.exitValue()
                                 + " while starting; its log:\n" + logTail(80));
                     }
-                    return health() != null;
+                    JsonNode h = health();
+                    // /health answers while start waits for the database: started is past "starting"
+                    return h != null && !"starting".equals(h.path("details").path("state").asText());
                 });
         return this;
     }

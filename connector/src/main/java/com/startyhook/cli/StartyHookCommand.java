@@ -23,13 +23,15 @@ import picocli.CommandLine.Command;
             UninstallCommand.class,
             CommandLine.HelpCommand.class
         })
-public final class StartyHookCommand implements Runnable {
+public final class StartyHookCommand implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Without a command: the usage, on standard error, and exit 2 as for any other wrong usage. */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.USAGE;
     }
 
     public static void main(String[] args) {

@@ -61,6 +61,9 @@ final class ValidateCommand extends Subcommand {
         for (Problem p : problems) {
             out.println(p);
         }
+        for (Problem w : loaded.warnings()) {
+            out.println("warning: " + w);
+        }
         int flows = result.rules().flows().size();
         out.printf("%d flow%s valid, %d problem%s%s%n", flows, flows == 1 ? "" : "s", problems.size(),
                 problems.size() == 1 ? "" : "s", url == null ? " (not checked against a database: pass --db)" : "");

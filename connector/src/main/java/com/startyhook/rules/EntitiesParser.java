@@ -68,12 +68,29 @@ final class EntitiesParser {
         return new Parsed(entities, definitions, invalid);
     }
 
-    private Entity entity(String name, JsonNode node, String pointer) {
-        if (!NAME.matcher(name).matches()) {
-            problems.add(pointer, "entity name \"" + name + "\" may only hold lower-case letters, digits, '-' and '_'",
-                    "rename it, e.g. \"" + name.toLowerCase().replaceAll("[^a-z0-9_-]", "_") + "\"");
+    /**
+     * Flow and entity names appear in metrics labels, URLs, SQL and payloads: lower-case letters,
+     * digits, '-' and '_', starting with a letter or digit, at most {@link Limits#NAME_CHARS}.
+     */
+    static boolean checkName(String name, String pointer, String what, FileProblems problems) {
+        if (name.length() > Limits.NAME_CHARS) {
+            problems.add(pointer, what + " name of " + name.length() + " characters is too long (at most "
+                    + Limits.NAME_CHARS + ")", "shorten it: it appears in metrics, URLs and the console");
+            return false;
         }
-        if (!problems.checkObject(node, pointer, "entity \"" + name + "\"", ENTITY_FIELDS, List.of("table", "key"))) {
+        if (!NAME.matcher(name).matches()) {
+            String suggestion = name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_-]+", "-")
+                    .replaceAll("^[-_]+", "");
+            problems.add(pointer, what + " name " + Limits.shown(name) + " may only hold lower-case letters, digits, '-' and '_'",
+                    suggestion.isEmpty() ? "rename it, e.g. \"my-" + what + "\"" : "rename it, e.g. " + Limits.shown(suggestion));
+            return false;
+        }
+        return true;
+    }
+
+    private Entity entity(String name, JsonNode node, String pointer) {
+        checkName(name, pointer, "entity", problems);
+        if (!problems.checkObject(node, pointer, "entity " + Limits.shown(name), ENTITY_FIELDS, List.of("table", "key"))) {
             return null;
         }
         String table = problems.string(node, "table", pointer);

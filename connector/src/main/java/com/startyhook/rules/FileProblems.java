@@ -13,6 +13,7 @@ final class FileProblems {
     private final Path file;
     private final List<Problem> problems = new ArrayList<>();
     private final List<Problem> warnings = new ArrayList<>();
+    private int found;
 
     FileProblems(Path file) {
         this.file = file;
@@ -35,12 +36,17 @@ final class FileProblems {
         warnings.add(new Problem(file, pointer, message, fix));
     }
 
+    /** How many problems were found, including those not listed because their field already has one. */
     int count() {
-        return problems.size();
+        return found;
     }
 
+    /** Reports a problem; only the first of a field is listed (the later ones follow from it, mostly). */
     void add(String pointer, String message, String fix) {
-        problems.add(new Problem(file, pointer, message, fix));
+        found++;
+        if (problems.stream().noneMatch(p -> p.pointer().equals(pointer))) {
+            problems.add(new Problem(file, pointer, message, fix));
+        }
     }
 
     /** {@code base/field} with RFC 6901 escaping. */

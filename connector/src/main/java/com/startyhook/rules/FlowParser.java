@@ -3,7 +3,6 @@ package com.startyhook.rules;
 import static com.startyhook.rules.FileProblems.at;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.startyhook.signing.Secrets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -20,17 +19,12 @@ final class FlowParser {
 
     private final FileProblems problems;
     private final EntitiesParser.Parsed entities;
-    private final Secrets secrets;
-    private final boolean allowInsecureUrls;
-    private final com.startyhook.net.AddressPolicy addresses;
+    private final WebhookChecks checks;
 
-    FlowParser(FileProblems problems, EntitiesParser.Parsed entities, Secrets secrets, boolean allowInsecureUrls,
-            com.startyhook.net.AddressPolicy addresses) {
+    FlowParser(FileProblems problems, EntitiesParser.Parsed entities, WebhookChecks checks) {
         this.problems = problems;
         this.entities = entities;
-        this.secrets = secrets;
-        this.allowInsecureUrls = allowInsecureUrls;
-        this.addresses = addresses;
+        this.checks = checks;
     }
 
     Flow parse(JsonNode root) {
@@ -193,7 +187,7 @@ final class FlowParser {
                     "add at least one action: [{\"type\": \"webhook\", \"url\": \"https://...\", \"secret\": \"env:NAME\"}]");
             return out;
         }
-        WebhookParser webhooks = new WebhookParser(problems, secrets, allowInsecureUrls, addresses);
+        WebhookParser webhooks = new WebhookParser(problems, checks);
         for (int i = 0; i < node.size(); i++) {
             WebhookAction a = webhooks.parse(node.get(i), at("/actions", i));
             if (a != null) {

@@ -80,7 +80,7 @@ public final class Limits {
             }
         } else if (node.isTextual()) {
             int max = pointer.equals("/trigger/query") ? QUERY_CHARS : pointer.equals("/description") ? DESCRIPTION_CHARS
-                    : pointer.matches("/actions/\\d+/url") ? URL_CHARS : STRING_CHARS;
+                    : pointer.matches("/actions/\\d+/url") ? URL_CHARS : pointer.equals("/name") ? NAME_CHARS : STRING_CHARS;
             if (node.textValue().length() > max) {
                 problems.add(pointer, "a string of " + node.textValue().length() + " characters is too long (at most "
                         + max + " here)", "shorten it");

@@ -37,7 +37,7 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
 final class QueryShape {
     static final int MAX_PARENTHESES_DEPTH = 30;
     private static final List<String> MODIFYING = List.of("insert", "update", "delete", "merge", "truncate", "copy",
-            "create", "drop", "alter", "grant", "revoke", "call", "do", "lock", "vacuum", "set", "reset", "notify");
+            "create", "drop", "alter", "grant", "revoke", "call", "do", "lock", "vacuum", "set", "reset", "notify", "into");
 
     /** The verdict: an error (the query is refused), or a warning (accepted, but checked lexically only), or neither. */
     record Verdict(String error, String warning) {

@@ -26,8 +26,8 @@ import java.util.Locale;
 /**
  * The rule files on disk. Every entry of {@code flows/} is accounted for: a regular file named
  * {@code *.json} (any case) is a flow; a {@code *.json} that cannot be one (a folder, a FIFO, a
- * device, a broken or looping symbolic link, an unreadable file) is an error; any other entry (a
- * sub-folder, another name) is a warning naming it. Nothing here opens anything but a regular file,
+ * device, an unreadable file) is an error; any other entry (a sub-folder, another name, a broken or
+ * looping symbolic link) is a warning naming it. Nothing here opens anything but a regular file,
  * so a FIFO never blocks; files are read bounded and decoded strictly as UTF-8.
  */
 public final class RuleFiles {
@@ -58,6 +58,10 @@ public final class RuleFiles {
             boolean json = isJsonName(entry);
             if (kind == null && json) {
                 flows.add(entry);
+            } else if (kind == BROKEN_LINK) {
+                // not necessarily a mistake: an editor's lock file (emacs' .#name.json) or a deployment mid-swap
+                warnings.add(new Problem(entry, "", "not loaded: it is " + kind,
+                        "point it to an existing flow file, or remove it"));
             } else if (json) {
                 errors.add(new Problem(entry, "", "not loaded: it is " + kind + ", not a file",
                         "a flow is a regular .json file in flows/: replace it by one, or remove or rename it"));
@@ -72,14 +76,15 @@ public final class RuleFiles {
         return new Listing(flows, errors, warnings);
     }
 
+    private static final String BROKEN_LINK = "a broken symbolic link (its target is missing or it loops)";
+
     /** Null for a readable regular file (or a symbolic link to one); else what it is, for messages. */
     private static String kind(Path entry) {
         BasicFileAttributes target;
         try {
             target = Files.readAttributes(entry, BasicFileAttributes.class);
         } catch (IOException e) {
-            return Files.isSymbolicLink(entry) ? "a broken symbolic link (its target is missing or it loops)"
-                    : "unreadable (" + reason(e) + ")";
+            return Files.isSymbolicLink(entry) ? BROKEN_LINK : "unreadable (" + reason(e) + ")";
         }
         if (target.isDirectory()) {
             return "a folder";

@@ -45,6 +45,7 @@ public final class RulesLoader {
     private final Secrets secrets;
     private final boolean allowInsecureUrls;
     private final AddressPolicy addresses;
+    private final boolean secretsRequired;
 
     /** Resolves secrets from the process environment and refuses http URLs. */
     public RulesLoader() {
@@ -65,14 +66,29 @@ public final class RulesLoader {
      *                  guard; host names are checked when delivery connects)
      */
     public RulesLoader(Secrets secrets, boolean allowInsecureUrls, AddressPolicy addresses) {
+        this(secrets, allowInsecureUrls, addresses, true);
+    }
+
+    private RulesLoader(Secrets secrets, boolean allowInsecureUrls, AddressPolicy addresses, boolean secretsRequired) {
         this.secrets = secrets;
         this.allowInsecureUrls = allowInsecureUrls;
         this.addresses = addresses;
+        this.secretsRequired = secretsRequired;
     }
 
     /** This loader with {@code addresses} as the SSRF allowance. */
     public RulesLoader withAddressPolicy(AddressPolicy addresses) {
-        return new RulesLoader(secrets, allowInsecureUrls, addresses);
+        return new RulesLoader(secrets, allowInsecureUrls, addresses, secretsRequired);
+    }
+
+    /**
+     * This loader, except that a secret reference that does not resolve here (an unset variable, a
+     * missing or unreadable file) is a warning rather than a problem: an offline {@code validate}, e.g.
+     * in a CI job that holds no production secrets. A reference that can never work (a literal, a
+     * device, an invalid path, an oversized file) stays a problem. {@code run} never uses this.
+     */
+    public RulesLoader withUnresolvedSecretsAsWarnings() {
+        return new RulesLoader(secrets, allowInsecureUrls, addresses, false);
     }
 
     /**
@@ -114,12 +130,13 @@ public final class RulesLoader {
             files = listing.flows();
         }
         EntitiesParser.Parsed parsedEntities = entities;
+        WebhookChecks checks = new WebhookChecks(secrets, secretsRequired, allowInsecureUrls, addresses);
         for (Path file : files) {
             FileProblems flowProblems = new FileProblems(file);
             Flow flow = guarded(flowProblems, () -> {
                 JsonNode tree = read(flowProblems);
                 return tree == null ? null
-                        : new FlowParser(flowProblems, parsedEntities, secrets, allowInsecureUrls, addresses).parse(tree);
+                        : new FlowParser(flowProblems, parsedEntities, checks).parse(tree);
             });
             problems.addAll(flowProblems.list());
             warnings.addAll(flowProblems.warnings());

@@ -29,14 +29,16 @@ final class WebhookParser {
 
     private final FileProblems problems;
     private final Secrets secrets;
+    private final boolean secretsRequired;
     private final boolean allowInsecureUrls;
     private final AddressPolicy addresses;
 
-    WebhookParser(FileProblems problems, Secrets secrets, boolean allowInsecureUrls, AddressPolicy addresses) {
+    WebhookParser(FileProblems problems, WebhookChecks checks) {
         this.problems = problems;
-        this.secrets = secrets;
-        this.allowInsecureUrls = allowInsecureUrls;
-        this.addresses = addresses;
+        this.secrets = checks.secrets();
+        this.secretsRequired = checks.secretsRequired();
+        this.allowInsecureUrls = checks.allowInsecureUrls();
+        this.addresses = checks.addresses();
     }
 
     WebhookAction parse(JsonNode node, String p) {
@@ -183,9 +185,6 @@ final class WebhookParser {
             return null;
         }
         String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
-        if (name.length() > Limits.HOST_CHARS) {
-            return "the host name has " + name.length() + " characters, more than DNS allows (" + Limits.HOST_CHARS + ")";
-        }
         for (String label : name.split("\\.", -1)) {
             if (label.length() > Limits.HOST_LABEL_CHARS) {
                 return "a label of the host name has " + label.length() + " characters, more than DNS allows ("
@@ -195,6 +194,9 @@ final class WebhookParser {
                 return "the host name " + Limits.shown(host) + " is not valid: each dot-separated label is 1 to "
                         + Limits.HOST_LABEL_CHARS + " letters, digits or '-', not starting or ending with '-'";
             }
+        }
+        if (name.length() > Limits.HOST_CHARS) {
+            return "the host name has " + name.length() + " characters, more than DNS allows (" + Limits.HOST_CHARS + ")";
         }
         return null;
     }
@@ -227,8 +229,15 @@ final class WebhookParser {
         }
         try {
             secrets.resolve(reference);
+        } catch (Secrets.Unresolved e) {
+            if (secretsRequired) {
+                problems.add(p, e.getMessage(), "validation resolves secrets in its own environment: run it where the connector runs");
+                return null;
+            }
+            problems.warn(p, e.getMessage() + " (not required here: the connector refuses it at start)",
+                    "check it where the connector runs: validate --check-secrets (or --db)");
         } catch (ConfigurationException e) {
-            problems.add(p, e.getMessage(), "validation resolves secrets in its own environment: run it where the connector runs");
+            problems.add(p, e.getMessage(), "write env:NAME, or file:PATH naming a regular file that holds the secret alone");
             return null;
         }
         return reference;

@@ -28,6 +28,17 @@ public final class Secrets {
 
     private final Map<String, String> environment;
 
+    /**
+     * A reference that does not resolve in this environment but may where the connector runs: an
+     * unset variable, a missing or unreadable file. Any other failure (an invalid path, a device, an
+     * oversized or empty file) is a plain {@link ConfigurationException}.
+     */
+    public static final class Unresolved extends ConfigurationException {
+        Unresolved(String message) {
+            super(message);
+        }
+    }
+
     public Secrets() {
         this(System.getenv());
     }
@@ -54,7 +65,7 @@ public final class Secrets {
             String name = reference.substring(4);
             value = environment.get(name);
             if (value == null || value.isEmpty()) {
-                throw new ConfigurationException("secret " + shown(reference) + " does not resolve: environment variable "
+                throw new Unresolved("secret " + shown(reference) + " does not resolve: environment variable "
                         + shown(name) + " is not set in the connector's environment; export it before starting");
             }
         } else {
@@ -76,7 +87,7 @@ public final class Secrets {
         try {
             a = Files.readAttributes(file, BasicFileAttributes.class);
         } catch (IOException e) {
-            throw new ConfigurationException("secret " + shown + " does not resolve: cannot read " + shown(file.toString())
+            throw new Unresolved("secret " + shown + " does not resolve: cannot read " + shown(file.toString())
                     + " (" + reason(e) + "); create it or fix the path");
         }
         if (!a.isRegularFile()) {
@@ -87,7 +98,7 @@ public final class Secrets {
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(MAX_FILE_BYTES + 1);
         } catch (IOException e) {
-            throw new ConfigurationException("secret " + shown + " does not resolve: cannot read it (" + reason(e)
+            throw new Unresolved("secret " + shown + " does not resolve: cannot read it (" + reason(e)
                     + "); check its permissions");
         }
         if (bytes.length > MAX_FILE_BYTES) {

@@ -96,8 +96,8 @@ final class EntitiesParser {
         String table = problems.string(node, "table", pointer);
         var qualified = table == null ? null : QUALIFIED.matcher(table);
         if (qualified != null && !qualified.matches()) {
-            problems.add(FileProblems.at(pointer, "table"), "table \"" + table + "\" is not schema-qualified",
-                    "write it as schema.table, e.g. \"public." + table + "\"");
+            problems.add(FileProblems.at(pointer, "table"), "table " + Limits.shown(table) + " is not schema-qualified",
+                    "write it as schema.table, e.g. " + Limits.shown("public." + table));
         }
         List<String> key = problems.strings(node, "key", pointer, true);
         String organization = problems.string(node, "organization", pointer);

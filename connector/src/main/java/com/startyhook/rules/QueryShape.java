@@ -10,14 +10,11 @@ import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.StatementVisitor;
 import net.sf.jsqlparser.statement.Statements;
 import net.sf.jsqlparser.statement.delete.Delete;
-import net.sf.jsqlparser.statement.delete.ParenthesedDelete;
 import net.sf.jsqlparser.statement.insert.Insert;
-import net.sf.jsqlparser.statement.insert.ParenthesedInsert;
 import net.sf.jsqlparser.statement.merge.Merge;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
 import net.sf.jsqlparser.statement.select.WithItem;
-import net.sf.jsqlparser.statement.update.ParenthesedUpdate;
 import net.sf.jsqlparser.statement.update.Update;
 import net.sf.jsqlparser.util.TablesNamesFinder;
 
@@ -122,7 +119,10 @@ final class QueryShape {
         return m.length() > 120 ? m.substring(0, 120) + "…" : m;
     }
 
-    /** Collects every data-modifying statement in the tree, at any depth (a WITH inside a subquery too). */
+    /**
+     * Collects every data-modifying statement in the tree, at any depth: in PostgreSQL a SELECT can
+     * only hold one as a WITH item (a WITH inside a subquery too), and the finder visits them all.
+     */
     private static final class Modifications extends TablesNamesFinder<Void> {
         final List<String> kinds = new ArrayList<>();
 
@@ -130,60 +130,17 @@ final class QueryShape {
             init(false);
         }
 
-        private Void found(String kind) {
-            if (!kinds.contains(kind)) {
-                kinds.add(kind);
-            }
-            return null;
-        }
-
-        @Override
-        public <S> Void visit(Delete delete, S context) {
-            return found("DELETE");
-        }
-
-        @Override
-        public <S> Void visit(ParenthesedDelete delete, S context) {
-            return found("DELETE");
-        }
-
-        @Override
-        public <S> Void visit(Update update, S context) {
-            return found("UPDATE");
-        }
-
-        @Override
-        public <S> Void visit(ParenthesedUpdate update, S context) {
-            return found("UPDATE");
-        }
-
-        @Override
-        public <S> Void visit(Insert insert, S context) {
-            return found("INSERT");
-        }
-
-        @Override
-        public <S> Void visit(ParenthesedInsert insert, S context) {
-            return found("INSERT");
-        }
-
-        @Override
-        public <S> Void visit(Merge merge, S context) {
-            return found("MERGE");
-        }
-
         @Override
         public <S> Void visit(WithItem<?> withItem, S context) {
             // the finder's own visit assumes every WITH item is a SELECT; look at what it really is
             ParenthesedStatement s = withItem.getParenthesedStatement();
-            if (s instanceof ParenthesedDelete) {
-                return found("DELETE");
-            }
-            if (s instanceof ParenthesedUpdate) {
-                return found("UPDATE");
-            }
-            if (s instanceof ParenthesedInsert) {
-                return found("INSERT");
+            String kind = s instanceof Delete ? "DELETE" : s instanceof Update ? "UPDATE" : s instanceof Insert ? "INSERT"
+                    : s instanceof Merge ? "MERGE" : null;
+            if (kind != null) {
+                if (!kinds.contains(kind)) {
+                    kinds.add(kind);
+                }
+                return null;
             }
             return s == null ? null : s.accept((StatementVisitor<Void>) this, context);
         }
@@ -207,24 +164,13 @@ final class QueryShape {
             int i = 0;
             while (i < n && l.error == null) {
                 char c = q.charAt(i);
-                if (c == '\'' ) {
-                    boolean escapes = i > 0 && (q.charAt(i - 1) == 'E' || q.charAt(i - 1) == 'e');
-                    i = endOfQuoted(q, i, '\'', escapes);
-                    content = true;
-                } else if (c == '"') {
-                    i = endOfQuoted(q, i, '"', false);
-                    content = true;
-                } else if (c == '-' && i + 1 < n && q.charAt(i + 1) == '-') {
-                    int end = q.indexOf('\n', i);
-                    i = end < 0 ? n : end;
-                } else if (c == '/' && i + 1 < n && q.charAt(i + 1) == '*') {
-                    i = endOfComment(q, i);
-                } else if (c == '$' && dollarTag(q, i) != null) {
-                    String tag = dollarTag(q, i);
-                    int close = q.indexOf(tag, i + tag.length());
-                    i = close < 0 ? n : close + tag.length();
-                    content = true;
-                } else if (c == ';') {
+                int end = ConditionSql.endOfOpaque(q, i);
+                if (end > i) {
+                    content |= !(q.startsWith("--", i) || q.startsWith("/*", i)); // a comment is no content
+                    i = end;
+                    continue;
+                }
+                if (c == ';') {
                     if (depth != 0) {
                         l.error = "unbalanced parentheses before the ';' at position " + (i + 1);
                     }
@@ -268,62 +214,8 @@ final class QueryShape {
             return l;
         }
 
-        private static int endOfQuoted(String s, int start, char quote, boolean backslashEscapes) {
-            int i = start + 1;
-            while (i < s.length()) {
-                char c = s.charAt(i);
-                if (backslashEscapes && c == '\\') {
-                    i += 2;
-                } else if (c == quote) {
-                    if (i + 1 < s.length() && s.charAt(i + 1) == quote) {
-                        i += 2;
-                    } else {
-                        return i + 1;
-                    }
-                } else {
-                    i++;
-                }
-            }
-            return s.length();
-        }
-
-        private static int endOfComment(String s, int start) {
-            int depth = 0;
-            int i = start;
-            while (i < s.length()) {
-                if (s.startsWith("/*", i)) {
-                    depth++;
-                    i += 2;
-                } else if (s.startsWith("*/", i)) {
-                    depth--;
-                    i += 2;
-                    if (depth == 0) {
-                        return i;
-                    }
-                } else {
-                    i++;
-                }
-            }
-            return s.length();
-        }
-
-        private static String dollarTag(String s, int start) {
-            if (start > 0 && isIdentifierChar(s.charAt(start - 1))) {
-                return null;
-            }
-            int i = start + 1;
-            while (i < s.length() && s.charAt(i) != '$') {
-                char c = s.charAt(i);
-                if (!(Character.isLetter(c) || c == '_' || (i > start + 1 && Character.isDigit(c)))) {
-                    return null;
-                }
-                i++;
-            }
-            return i < s.length() ? s.substring(start, i + 1) : null;
-        }
-
         private static boolean isIdentifierChar(char c) {
-            return Character.isLetterOrDigit(c) || c == '_' || c == '$';
+            return ConditionSql.isIdentifierChar(c);
         }
     }
 }

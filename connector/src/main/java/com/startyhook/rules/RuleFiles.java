@@ -1,5 +1,6 @@
 package com.startyhook.rules;
 
+import com.startyhook.signing.Secrets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -8,9 +9,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -227,16 +226,10 @@ public final class RuleFiles {
         return HexFormat.of().formatHex(md.digest());
     }
 
-    /** An I/O failure in words, without the exception's class name. */
+    /** An I/O failure (or a listing's unchecked one) in words, without the exception's class name. */
     static String reason(Exception e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such file";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof FileSystemException f && f.getReason() != null) {
-            return f.getReason();
+        if (e instanceof IOException io) {
+            return Secrets.reason(io);
         }
         return e.getMessage() == null ? "an I/O error" : e.getMessage();
     }

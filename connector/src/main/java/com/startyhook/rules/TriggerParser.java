@@ -55,7 +55,7 @@ final class TriggerParser {
         for (int i = 0; names != null && i < names.size(); i++) {
             EventType t = EventType.fromWireName(names.get(i));
             if (t == null) {
-                problems.add(at(at(P, "events"), i), "unknown event \"" + names.get(i) + "\"", Suggestions.hint(names.get(i), EVENTS));
+                problems.add(at(at(P, "events"), i), "unknown event " + Limits.shown(names.get(i)), Suggestions.hint(names.get(i), EVENTS));
             } else {
                 events.add(t);
             }

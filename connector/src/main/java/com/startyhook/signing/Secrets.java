@@ -129,7 +129,8 @@ public final class Secrets {
         return reference.length() > 100 ? b + "…" : b.toString();
     }
 
-    private static String reason(IOException e) {
+    /** An I/O failure in words, without the exception's class name (rule files use it too). */
+    public static String reason(IOException e) {
         if (e instanceof NoSuchFileException) {
             return "no such file";
         }

@@ -134,8 +134,10 @@ class ValidateFuzzTest {
     /** Edits one flow's tree; {@code edit} returns the mutation's description and validity, or null if it does not apply. */
     static Mutator onFlow(BiFunction<ObjectNode, Random, Object[]> edit) {
         return (dir, r) -> {
-            for (int attempt = 0; ; attempt++) {
-                String entry = flowEntry(r);
+            List<String> flows = new ArrayList<>(FLOWS);
+            java.util.Collections.shuffle(flows, r);
+            for (String name : flows) {
+                String entry = "flows/" + name;
                 Path file = dir.resolve(entry);
                 ObjectNode tree = read(file);
                 Object[] result = edit.apply(tree, r);
@@ -143,10 +145,8 @@ class ValidateFuzzTest {
                     write(file, tree);
                     return new Mutation((String) result[0], entry, (Boolean) result[1]);
                 }
-                if (attempt > 20) {
-                    throw new IllegalStateException("the mutation applies to no flow");
-                }
             }
+            throw new IllegalStateException("the mutation applies to no flow");
         };
     }
 

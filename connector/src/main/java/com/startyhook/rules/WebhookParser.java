@@ -198,6 +198,11 @@ final class WebhookParser {
         if (name.length() > Limits.HOST_CHARS) {
             return "the host name has " + name.length() + " characters, more than DNS allows (" + Limits.HOST_CHARS + ")";
         }
+        if (name.substring(name.lastIndexOf('.') + 1).chars().allMatch(Character::isDigit)) {
+            // 127.1 or 0x7f.1 would reach an address in a form the SSRF check of literals does not read
+            return "the host " + Limits.shown(host) + " is neither a host name (its last label is all digits) nor a "
+                    + "dotted IPv4 address of four numbers";
+        }
         return null;
     }
 

@@ -122,6 +122,18 @@ class ValidateUnsafeRulesTest {
     }
 
     @Test
+    void hostsThatAreNeitherNamesNorAddresses() throws IOException {
+        for (String host : List.of("127.1", "0x7f.1", "999.0.0.1", "-bad-.example.com", "a..example.com")) {
+            Files.copy(EXAMPLES.resolve("flows/invoice-confirmed.json"), invoice(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            url("https://" + host + "/x");
+            Cli r = validate();
+            assertThat(r.exitCode()).as(host + "\n" + r.all()).isEqualTo(ExitCodes.PROBLEMS);
+            assertThat(r.out()).as(host).contains(invoice() + ": /actions/0/url: ");
+            noJava(r);
+        }
+    }
+
+    @Test
     void aNegativeRetryDelay() throws IOException {
         replace(invoice(), "\"5s\", \"30s\"", "\"PT-1S\", \"30s\"");
         refused(validate(), invoice(), "/actions/0/retry/schedule/0", "cannot be negative", "PT-1S");

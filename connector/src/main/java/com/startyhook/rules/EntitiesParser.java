@@ -57,8 +57,12 @@ final class EntitiesParser {
         for (Iterator<Map.Entry<String, JsonNode>> it = all.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             int before = problems.count();
-            Entity entity = entity(e.getKey(), e.getValue(), FileProblems.at("/entities", e.getKey()));
-            if (entity != null && problems.count() == before) {
+            String pointer = FileProblems.at("/entities", e.getKey());
+            Entity entity = entity(e.getKey(), e.getValue(), pointer);
+            // a limit broken inside the definition (found before parsing) makes the entity invalid too
+            boolean withinLimits = problems.list().stream()
+                    .noneMatch(p -> p.pointer().equals(pointer) || p.pointer().startsWith(pointer + "/"));
+            if (entity != null && problems.count() == before && withinLimits) {
                 entities.put(e.getKey(), entity);
                 definitions.put(e.getKey(), e.getValue());
             } else {

@@ -476,9 +476,14 @@ class ValidateFuzzTest {
             List<String> names = new ArrayList<>();
             entities.fieldNames().forEachRemaining(names::add);
             ObjectNode entity = (ObjectNode) entities.get(pick(r, names));
-            int which = r.nextInt(5);
+            int which = r.nextInt(6);
             String what;
             switch (which) {
+                case 5 -> {
+                    BigDecimal huge = new BigDecimal("1e" + (41 + r.nextInt(999_999_000)));
+                    entity.set("confirm", F.objectNode().put("property", "status").set("values", F.arrayNode().add(huge)));
+                    what = "a confirm value written as " + huge;
+                }
                 case 0 -> {
                     entity.remove(pick(r, List.of("table", "key")));
                     what = "an entity without table or key";

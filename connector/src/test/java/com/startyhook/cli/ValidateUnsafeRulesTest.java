@@ -214,6 +214,18 @@ class ValidateUnsafeRulesTest {
         refused(validate(), invoice(), "/criteria/1/value", "out of range");
     }
 
+    @Test
+    void aConfirmValueOutOfRangeInEntitiesJsonLeavesTheEntityOutAndNeverReachesTheHash() throws Exception {
+        Path entities = rules.resolve("entities.json");
+        replace(entities, "\"values\": [\"confirmed\"", "\"values\": [1e999999999, \"confirmed\"");
+        Cli r = validate();
+        refused(r, entities, "/entities/document/confirm/values/0", "out of range");
+        assertThat(r.out()).contains(invoice() + ": /entity: entity \"document\" has problems in entities.json");
+        Forked forked = Forked.validate(rules, "-Xmx128m");
+        assertThat(forked.exitCode()).as(forked.output()).isEqualTo(ExitCodes.PROBLEMS);
+        assertThat(forked.output()).contains(entities + ": /entities/document/confirm/values/0: ");
+    }
+
     // ---- silently ignored ----------------------------------------------------------------------------
 
     @Test

@@ -168,7 +168,8 @@ public final class RulesLoader {
             return check.get();
         } catch (RuntimeException | StackOverflowError e) {
             problems.add("", "the file could not be checked: " + (e instanceof StackOverflowError ? "it nests too deeply"
-                    : Limits.shown(String.valueOf(e.getMessage()))), "simplify it; if it looks valid, report this message");
+                    : Limits.shown(plain(String.valueOf(e.getMessage()).replaceAll("`?(?:[a-z]+\\.)+[A-Z]\\w*`?", "a value")))),
+                    "simplify it; if it looks valid, report this message");
             return null;
         }
     }
@@ -187,6 +188,13 @@ public final class RulesLoader {
             }
             Limits.checkTree(tree, "", problems);
             return tree;
+        } catch (NumberFormatException e) {
+            // an exponent beyond what a number can hold, e.g. 1e99999999999: the parser gives no location
+            var value = java.util.regex.Pattern.compile("Value \"([^\"]*)\"").matcher(String.valueOf(e.getMessage()));
+            problems.add("", "invalid JSON: the number " + (value.find() ? Limits.shown(value.group(1)) + " " : "")
+                    + "is out of range", "write a number between -1e" + Limits.NUMBER_EXPONENT + " and 1e"
+                            + Limits.NUMBER_EXPONENT + " (or quote it as a string)");
+            return null;
         } catch (JsonProcessingException e) {
             var at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();

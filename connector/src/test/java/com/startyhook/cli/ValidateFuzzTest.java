@@ -281,8 +281,13 @@ class ValidateFuzzTest {
             return result(n + " retry delays", false);
         }));
         m.add(onFlow((flow, pad) -> {
-            BigDecimal huge = pad.nextBoolean() ? new BigDecimal("1e" + (41 + pad.nextInt(999_999_000)))
-                    : new BigDecimal("1e-" + (41 + pad.nextInt(999_999_000)));
+            BigDecimal huge = new BigDecimal((pad.nextBoolean() ? "1e" : "-1e-") + (41 + pad.nextInt(999_999_000)));
+            if (pad.nextInt(4) == 0) { // an exponent no number can hold: written as text, the parser refuses it
+                String text = pad.nextBoolean() ? "1e99999999999" : "-1e-" + (3_000_000_000L + pad.nextInt(1000));
+                flow.set("criteria", F.arrayNode().add(F.objectNode().put("property", "id").put("op", "gt")
+                        .set("value", F.rawValueNode(new com.fasterxml.jackson.databind.util.RawValue(text)))));
+                return result("a criterion value written as " + text, false);
+            }
             flow.set("criteria", F.arrayNode().add(F.objectNode().put("property", "id").put("op", "gt").put("value", huge)));
             return result("a criterion value of " + huge.toString().length() + " characters written as " + huge, false);
         }));

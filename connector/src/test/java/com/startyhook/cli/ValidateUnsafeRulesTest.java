@@ -212,6 +212,8 @@ class ValidateUnsafeRulesTest {
     void aCriterionValueOutOfRange() throws IOException {
         replace(invoice(), "\"value\": 1000", "\"value\": 1e999999999");
         refused(validate(), invoice(), "/criteria/1/value", "out of range");
+        replace(invoice(), "1e999999999", "-1e-99999999999");
+        refused(validate(), invoice(), "", "the number \"-1e-99999999999\" is out of range");
     }
 
     @Test

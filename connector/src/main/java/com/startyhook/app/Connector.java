@@ -367,6 +367,9 @@ public final class Connector implements AutoCloseable {
         RulesWatcher.Snapshot rules = watcher.snapshot();
         d.put("activeFlows", rules.activeFlows());
         d.put("rulesProblems", rules.rules().problems().size());
+        // the messages themselves (first 20), so that an operator sees why an edit did not take
+        d.put("rulesProblemMessages", rules.rules().problems().stream().limit(20).map(Object::toString).toList());
+        d.put("rulesWarnings", rules.rules().warnings().stream().limit(20).map(Object::toString).toList());
         return new OpsServer.Health(dbError == null && captureOk, d);
     }
 

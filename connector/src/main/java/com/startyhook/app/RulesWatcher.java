@@ -3,19 +3,15 @@ package com.startyhook.app;
 import com.startyhook.rules.Flow;
 import com.startyhook.rules.LiveValidator;
 import com.startyhook.rules.Problem;
+import com.startyhook.rules.RuleFiles;
 import com.startyhook.rules.RulesLoader;
 import com.startyhook.rules.ValidatedRules;
 import com.startyhook.signing.Secrets;
 import com.startyhook.store.Activations;
 import com.startyhook.store.Database;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -93,9 +89,15 @@ final class RulesWatcher {
                 live = new LiveValidator(c).validate(loaded.rules());
             }
             List<Problem> problems = Stream.concat(loaded.problems().stream(), live.problems().stream()).toList();
-            problems.forEach(p -> LOG.warn("Rule problem (the flow stays out until fixed): {}", p));
             ValidatedRules previous = rules;
-            rules = new ValidatedRules(live.rules(), problems);
+            // a bad edit never stops a running flow: it keeps its last good version until the file is fixed
+            ValidatedRules.Kept kept = new ValidatedRules(live.rules(), problems, loaded.warnings())
+                    .keepingLastGoodOf(previous);
+            problems.forEach(p -> LOG.warn("Rule problem: {}", p));
+            loaded.warnings().forEach(w -> LOG.warn("Rule warning: {}", w));
+            kept.flows().forEach(name -> LOG.warn("Flow {} keeps running its last good version until its file is"
+                    + " fixed (see the rule problems above)", name));
+            rules = kept.rules();
             fingerprint = current;
             logStates(previous, stored, initial);
         }
@@ -126,28 +128,8 @@ final class RulesWatcher {
         }
     }
 
-    /** A hash of every rule file's name and content: cheap for a few dozen small files. */
+    /** A hash of every rule file's name and content, and of the other entries of flows/; opens regular files only. */
     static String fingerprint(Path dir) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            List<Path> files = new ArrayList<>();
-            Path entities = dir.resolve(RulesLoader.ENTITIES_FILE);
-            if (Files.isRegularFile(entities)) {
-                files.add(entities);
-            }
-            Path flows = dir.resolve(RulesLoader.FLOWS_DIRECTORY);
-            if (Files.isDirectory(flows)) {
-                try (Stream<Path> s = Files.list(flows)) {
-                    s.filter(p -> p.toString().endsWith(".json")).sorted().forEach(files::add);
-                }
-            }
-            for (Path f : files) {
-                md.update(f.toString().getBytes(StandardCharsets.UTF_8));
-                md.update(Files.readAllBytes(f));
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (Exception e) {
-            return "unreadable:" + e.getMessage();
-        }
+        return RuleFiles.fingerprint(dir);
     }
 }

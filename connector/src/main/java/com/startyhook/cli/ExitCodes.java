@@ -25,12 +25,31 @@ public final class ExitCodes {
     static final class ExceptionHandler implements CommandLine.IExecutionExceptionHandler {
         @Override
         public int handleExecutionException(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-            String message = e instanceof StartyHookException ? e.getMessage() : e.toString();
-            cl.getErr().println(cl.getColorScheme().errorText("error: " + message));
-            if (!(e instanceof StartyHookException) && Boolean.getBoolean("startyhook.debug")) {
-                e.printStackTrace(cl.getErr());
-            }
+            report(e, cl.getErr(), cl.getColorScheme());
             return ERROR;
         }
+    }
+
+    /**
+     * One line for the user: a {@link StartyHookException}'s message, or for anything else what
+     * went wrong in words, never a Java class name; the stack trace only under
+     * {@code -Dstartyhook.debug=true}.
+     */
+    static void report(Throwable e, java.io.PrintWriter err, CommandLine.Help.ColorScheme colors) {
+        String message = e instanceof StartyHookException ? e.getMessage() : unexpected(e);
+        err.println(colors.errorText("error: " + message));
+        if (!(e instanceof StartyHookException) && Boolean.getBoolean("startyhook.debug")) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+    }
+
+    private static String unexpected(Throwable e) {
+        String what = e instanceof OutOfMemoryError ? "it ran out of memory"
+                : e instanceof StackOverflowError ? "its input nests too deeply"
+                : e.getMessage() == null || e.getMessage().isBlank() ? "an internal error"
+                : e.getMessage().replaceAll("(?:[a-z]+\\.)+[A-Z]\\w*(?:Exception|Error)(?::\\s*)?", "").strip();
+        return "the command failed: " + (what.isEmpty() ? "an internal error" : what)
+                + " (rerun with -Dstartyhook.debug=true for the details, and report it)";
     }
 }

@@ -35,7 +35,15 @@ public final class StartyHookCommand implements java.util.concurrent.Callable<In
     }
 
     public static void main(String[] args) {
-        System.exit(newCommandLine().execute(args));
+        CommandLine cl = newCommandLine();
+        int exit;
+        try {
+            exit = cl.execute(args);
+        } catch (Throwable e) { // an Error picocli does not hand to the exception handler: still one line, no trace
+            ExitCodes.report(e, cl.getErr(), cl.getColorScheme());
+            exit = ExitCodes.ERROR;
+        }
+        System.exit(exit);
     }
 
     /** The configured command line; tests call {@code execute} on it with captured writers. */

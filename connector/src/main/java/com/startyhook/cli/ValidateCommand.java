@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 @Command(name = "validate", header = "Validates the rule files, against the live database when --db is given.", mixinStandardHelpOptions = true,
         description = {"Validates the rule files (entities.json and flows/*.json), against the live database when --db "
                 + "(or STARTYHOOK_DB_URL) is given.", "Prints every problem with its file, JSON pointer and fix; exits 0 "
-                + "when the rules are clean, 1 when not."})
+                + "when the rules are clean, 1 when not. Without --db (or --check-secrets) a secret reference that does "
+                + "not resolve here is a warning, not a problem."})
 final class ValidateCommand extends Subcommand {
     @Mixin
     RulesOption rules;
@@ -38,16 +39,22 @@ final class ValidateCommand extends Subcommand {
                     + ", the connector's delivery.allowed-private-hosts).")
     String allowPrivateHosts;
 
+    @Option(names = "--check-secrets", description = "Fail when a secret reference does not resolve in this environment "
+            + "(implied by --db). Without it an unresolvable reference is a warning, so that validate runs in CI without "
+            + "the production secrets; run always refuses it.")
+    boolean checkSecrets;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         AddressPolicy addresses = AddressPolicy.parse(allowPrivateHosts != null ? allowPrivateHosts
                 : environment.get(AddressPolicy.ENVIRONMENT_VARIABLE));
-        ValidatedRules loaded = new RulesLoader(new Secrets(environment), allowInsecureUrls, addresses)
+        String url = database.urlOrNull(environment);
+        RulesLoader loader = new RulesLoader(new Secrets(environment), allowInsecureUrls, addresses);
+        ValidatedRules loaded = (url != null || checkSecrets ? loader : loader.withUnresolvedSecretsAsWarnings())
                 .load(rules.dir());
         List<Problem> problems = new ArrayList<>(loaded.problems());
         ValidatedRules result = loaded;
-        String url = database.urlOrNull(environment);
         if (url != null) {
             try (Connection c = database.connect(url, environment, "startyhook validate")) {
                 c.setReadOnly(true);
@@ -61,9 +68,14 @@ final class ValidateCommand extends Subcommand {
         for (Problem p : problems) {
             out.println(p);
         }
+        for (Problem w : loaded.warnings()) {
+            out.println("warning: " + w);
+        }
         int flows = result.rules().flows().size();
-        out.printf("%d flow%s valid, %d problem%s%s%n", flows, flows == 1 ? "" : "s", problems.size(),
-                problems.size() == 1 ? "" : "s", url == null ? " (not checked against a database: pass --db)" : "");
+        int warnings = loaded.warnings().size();
+        out.printf("%d flow%s valid, %d problem%s%s%s%n", flows, flows == 1 ? "" : "s", problems.size(),
+                problems.size() == 1 ? "" : "s", warnings == 0 ? "" : ", " + warnings + " warning" + (warnings == 1 ? "" : "s"),
+                url == null ? " (not checked against a database: pass --db)" : "");
         out.flush();
         return problems.isEmpty() ? ExitCodes.OK : ExitCodes.PROBLEMS;
     }

@@ -72,7 +72,7 @@ final class VerifyCommand extends Subcommand {
         try {
             bytes = Files.readAllBytes(body);
         } catch (IOException e) {
-            throw new ConfigurationException("--body " + body + " cannot be read (" + e.getClass().getSimpleName()
+            throw new ConfigurationException("--body " + body + " cannot be read (" + Secrets.reason(e)
                     + "); give the file holding the raw request body");
         }
         SignatureVerifier verifier = new SignatureVerifier(noTolerance ? null : tolerance, Clock.systemUTC());

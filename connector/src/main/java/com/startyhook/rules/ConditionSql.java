@@ -30,20 +30,9 @@ public record ConditionSql(String sql, int sinceParameters) {
         int n = body.length();
         while (i < n) {
             char c = body.charAt(i);
-            int end;
-            if (c == '\'') {
-                end = endOfQuoted(body, i, '\'', isEscapeString(body, i));
-            } else if (c == '"') {
-                end = endOfQuoted(body, i, '"', false);
-            } else if (c == '-' && i + 1 < n && body.charAt(i + 1) == '-') {
-                end = body.indexOf('\n', i);
-                end = end < 0 ? n : end;
-            } else if (c == '/' && i + 1 < n && body.charAt(i + 1) == '*') {
-                end = endOfBlockComment(body, i);
-            } else if (c == '$' && dollarTag(body, i) != null) {
-                String tag = dollarTag(body, i);
-                int close = body.indexOf(tag, i + tag.length());
-                end = close < 0 ? n : close + tag.length();
+            int end = endOfOpaque(body, i);
+            if (end > i) {
+                // a string, quoted name, comment or dollar-quoted body: copied as it is
             } else if (c == ':' && body.startsWith(SINCE, i) && (i == 0 || body.charAt(i - 1) != ':')
                     && (i + SINCE.length() == n || !isIdentifierChar(body.charAt(i + SINCE.length())))) {
                 out.append(PLACEHOLDER);
@@ -73,6 +62,32 @@ public record ConditionSql(String sql, int sinceParameters) {
             q = q.substring(0, q.length() - 1).strip();
         }
         return q;
+    }
+
+    /**
+     * Where the string literal ('…', E'…'), quoted identifier, comment (-- and nested block comments)
+     * or dollar-quoted body starting at {@code i} ends (it may run to the end); {@code i} when none
+     * starts there. Shared with the offline check of the query's shape, so that both read it alike.
+     */
+    static int endOfOpaque(String s, int i) {
+        char c = s.charAt(i);
+        int n = s.length();
+        if (c == '\'') {
+            return endOfQuoted(s, i, '\'', isEscapeString(s, i));
+        } else if (c == '"') {
+            return endOfQuoted(s, i, '"', false);
+        } else if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
+            int end = s.indexOf('\n', i);
+            return end < 0 ? n : end;
+        } else if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
+            return endOfBlockComment(s, i);
+        }
+        String tag = c == '$' ? dollarTag(s, i) : null;
+        if (tag != null) {
+            int close = s.indexOf(tag, i + tag.length());
+            return close < 0 ? n : close + tag.length();
+        }
+        return i;
     }
 
     private static boolean isEscapeString(String s, int quote) {
@@ -135,7 +150,7 @@ public record ConditionSql(String sql, int sinceParameters) {
         return i < s.length() ? s.substring(start, i + 1) : null;
     }
 
-    private static boolean isIdentifierChar(char c) {
+    static boolean isIdentifierChar(char c) {
         return Character.isLetterOrDigit(c) || c == '_' || c == '$';
     }
 }

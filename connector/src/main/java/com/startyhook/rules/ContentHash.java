@@ -69,7 +69,9 @@ public final class ContentHash {
             }
             g.writeEndArray();
         } else if (node.isNumber()) {
-            g.writeNumber(node.decimalValue().stripTrailingZeros().toPlainString());
+            java.math.BigDecimal d = node.decimalValue();
+            // the loader refuses numbers out of range; should one get here, its plain form is never written out
+            g.writeNumber(Limits.numberProblem(d) == null ? d.stripTrailingZeros().toPlainString() : d.toString());
         } else if (node.isTextual()) {
             g.writeString(node.textValue());
         } else if (node.isBoolean()) {

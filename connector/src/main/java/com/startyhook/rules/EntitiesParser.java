@@ -57,8 +57,12 @@ final class EntitiesParser {
         for (Iterator<Map.Entry<String, JsonNode>> it = all.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             int before = problems.count();
-            Entity entity = entity(e.getKey(), e.getValue(), FileProblems.at("/entities", e.getKey()));
-            if (entity != null && problems.count() == before) {
+            String pointer = FileProblems.at("/entities", e.getKey());
+            Entity entity = entity(e.getKey(), e.getValue(), pointer);
+            // a limit broken inside the definition (found before parsing) makes the entity invalid too
+            boolean withinLimits = problems.list().stream()
+                    .noneMatch(p -> p.pointer().equals(pointer) || p.pointer().startsWith(pointer + "/"));
+            if (entity != null && problems.count() == before && withinLimits) {
                 entities.put(e.getKey(), entity);
                 definitions.put(e.getKey(), e.getValue());
             } else {
@@ -68,19 +72,36 @@ final class EntitiesParser {
         return new Parsed(entities, definitions, invalid);
     }
 
-    private Entity entity(String name, JsonNode node, String pointer) {
-        if (!NAME.matcher(name).matches()) {
-            problems.add(pointer, "entity name \"" + name + "\" may only hold lower-case letters, digits, '-' and '_'",
-                    "rename it, e.g. \"" + name.toLowerCase().replaceAll("[^a-z0-9_-]", "_") + "\"");
+    /**
+     * Flow and entity names appear in metrics labels, URLs, SQL and payloads: lower-case letters,
+     * digits, '-' and '_', starting with a letter or digit, at most {@link Limits#NAME_CHARS}.
+     */
+    static boolean checkName(String name, String pointer, String what, FileProblems problems) {
+        if (name.length() > Limits.NAME_CHARS) {
+            problems.add(pointer, what + " name of " + name.length() + " characters is too long (at most "
+                    + Limits.NAME_CHARS + ")", "shorten it: it appears in metrics, URLs and the console");
+            return false;
         }
-        if (!problems.checkObject(node, pointer, "entity \"" + name + "\"", ENTITY_FIELDS, List.of("table", "key"))) {
+        if (!NAME.matcher(name).matches()) {
+            String suggestion = name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_-]+", "-")
+                    .replaceAll("^[-_]+", "");
+            problems.add(pointer, what + " name " + Limits.shown(name) + " may only hold lower-case letters, digits, '-' and '_'",
+                    suggestion.isEmpty() ? "rename it, e.g. \"my-" + what + "\"" : "rename it, e.g. " + Limits.shown(suggestion));
+            return false;
+        }
+        return true;
+    }
+
+    private Entity entity(String name, JsonNode node, String pointer) {
+        checkName(name, pointer, "entity", problems);
+        if (!problems.checkObject(node, pointer, "entity " + Limits.shown(name), ENTITY_FIELDS, List.of("table", "key"))) {
             return null;
         }
         String table = problems.string(node, "table", pointer);
         var qualified = table == null ? null : QUALIFIED.matcher(table);
         if (qualified != null && !qualified.matches()) {
-            problems.add(FileProblems.at(pointer, "table"), "table \"" + table + "\" is not schema-qualified",
-                    "write it as schema.table, e.g. \"public." + table + "\"");
+            problems.add(FileProblems.at(pointer, "table"), "table " + Limits.shown(table) + " is not schema-qualified",
+                    "write it as schema.table, e.g. " + Limits.shown("public." + table));
         }
         List<String> key = problems.strings(node, "key", pointer, true);
         String organization = problems.string(node, "organization", pointer);

@@ -12,6 +12,8 @@ import java.util.List;
 final class FileProblems {
     private final Path file;
     private final List<Problem> problems = new ArrayList<>();
+    private final List<Problem> warnings = new ArrayList<>();
+    private int found;
 
     FileProblems(Path file) {
         this.file = file;
@@ -25,12 +27,26 @@ final class FileProblems {
         return problems;
     }
 
-    int count() {
-        return problems.size();
+    /** Things worth telling that do not make the file invalid. */
+    List<Problem> warnings() {
+        return warnings;
     }
 
+    void warn(String pointer, String message, String fix) {
+        warnings.add(new Problem(file, pointer, message, fix));
+    }
+
+    /** How many problems were found, including those not listed because their field already has one. */
+    int count() {
+        return found;
+    }
+
+    /** Reports a problem; only the first of a field is listed (the later ones follow from it, mostly). */
     void add(String pointer, String message, String fix) {
-        problems.add(new Problem(file, pointer, message, fix));
+        found++;
+        if (problems.stream().noneMatch(p -> p.pointer().equals(pointer))) {
+            problems.add(new Problem(file, pointer, message, fix));
+        }
     }
 
     /** {@code base/field} with RFC 6901 escaping. */
@@ -54,8 +70,8 @@ final class FileProblems {
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!allowed.contains(name)) {
-                String close = Suggestions.closest(name, allowed);
-                add(at(pointer, name), "unknown field \"" + name + "\" in " + what,
+                String close = name.length() > Limits.SHOWN_CHARS ? null : Suggestions.closest(name, allowed);
+                add(at(pointer, name), "unknown field " + Limits.shown(name) + " in " + what,
                         close != null ? "did you mean \"" + close + "\"?"
                                 : "remove it; the fields of " + what + " are " + String.join(", ", allowed));
             }
@@ -115,14 +131,27 @@ final class FileProblems {
         return durationValue(v, at(pointer, field), positive);
     }
 
+    /**
+     * A duration from zero (or, when {@code positive}, from just above zero) to {@link Limits#MAX_DURATION};
+     * null after reporting one that is not a duration, negative, zero when it may not be, or longer.
+     */
     Duration durationValue(JsonNode v, String pointer, boolean positive) {
         Duration d = v.isTextual() ? Durations.parse(v.textValue()) : null;
         if (d == null) {
             add(pointer, "not a duration: " + describe(v), Durations.EXAMPLES);
             return null;
         }
-        if (positive && (d.isZero() || d.isNegative())) {
+        if (d.isNegative()) {
+            add(pointer, "a duration cannot be negative, found " + describe(v), Durations.EXAMPLES);
+            return null;
+        }
+        if (positive && d.isZero()) {
             add(pointer, "the duration must be greater than zero, found " + describe(v), Durations.EXAMPLES);
+            return null;
+        }
+        if (d.compareTo(Limits.MAX_DURATION) > 0) {
+            add(pointer, "the duration " + describe(v) + " is longer than a day, the most a timeout, interval or retry delay may be",
+                    "write at most \"1d\" (\"24h\")");
             return null;
         }
         return d;
@@ -158,6 +187,12 @@ final class FileProblems {
         }
         if (node.isArray()) {
             return node.isEmpty() ? "an empty array" : "an array";
+        }
+        if (node.isTextual()) {
+            return Limits.shown(node.textValue());
+        }
+        if (node.isNumber() && Limits.numberProblem(node.decimalValue()) != null) {
+            return "a number out of range";
         }
         return node.toString();
     }

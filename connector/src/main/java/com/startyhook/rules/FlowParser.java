@@ -3,7 +3,6 @@ package com.startyhook.rules;
 import static com.startyhook.rules.FileProblems.at;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.startyhook.signing.Secrets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -20,17 +19,12 @@ final class FlowParser {
 
     private final FileProblems problems;
     private final EntitiesParser.Parsed entities;
-    private final Secrets secrets;
-    private final boolean allowInsecureUrls;
-    private final com.startyhook.net.AddressPolicy addresses;
+    private final WebhookChecks checks;
 
-    FlowParser(FileProblems problems, EntitiesParser.Parsed entities, Secrets secrets, boolean allowInsecureUrls,
-            com.startyhook.net.AddressPolicy addresses) {
+    FlowParser(FileProblems problems, EntitiesParser.Parsed entities, WebhookChecks checks) {
         this.problems = problems;
         this.entities = entities;
-        this.secrets = secrets;
-        this.allowInsecureUrls = allowInsecureUrls;
-        this.addresses = addresses;
+        this.checks = checks;
     }
 
     Flow parse(JsonNode root) {
@@ -38,9 +32,8 @@ final class FlowParser {
             return null;
         }
         String name = problems.string(root, "name", "");
-        if (name != null && !EntitiesParser.NAME.matcher(name).matches()) {
-            problems.add("/name", "flow name \"" + name + "\" may only hold lower-case letters, digits, '-' and '_'",
-                    "rename it, e.g. \"" + name.toLowerCase().replaceAll("[^a-z0-9_-]+", "-") + "\"");
+        if (name != null) {
+            EntitiesParser.checkName(name, "/name", "flow", problems);
         }
         JsonNode description = root.get("description");
         if (description != null && !description.isTextual()) {
@@ -66,12 +59,12 @@ final class FlowParser {
         }
         Entity entity = entities.entities().get(name);
         if (!entities.readable()) {
-            problems.add("/entity", "entity \"" + name + "\" cannot be checked: entities.json could not be read",
+            problems.add("/entity", "entity " + Limits.shown(name) + " cannot be checked: entities.json could not be read",
                     "fix entities.json first (see above)");
         } else if (entity == null && entities.invalid().contains(name)) {
-            problems.add("/entity", "entity \"" + name + "\" has problems in entities.json", "fix them first (see above)");
+            problems.add("/entity", "entity " + Limits.shown(name) + " has problems in entities.json", "fix them first (see above)");
         } else if (entity == null) {
-            problems.add("/entity", "unknown entity \"" + name + "\"", entities.entities().isEmpty()
+            problems.add("/entity", "unknown entity " + Limits.shown(name), entities.entities().isEmpty()
                     ? "define it in entities.json" : Suggestions.hint(name, entities.entities().keySet())
                             + " (or define it in entities.json)");
         }
@@ -98,7 +91,7 @@ final class FlowParser {
             String opName = problems.string(c, "op", p);
             Criterion.Operator op = opName == null ? null : Criterion.Operator.fromWireName(opName);
             if (opName != null && op == null) {
-                problems.add(at(p, "op"), "unknown operator \"" + opName + "\"", Suggestions.hint(opName, OPS));
+                problems.add(at(p, "op"), "unknown operator " + Limits.shown(opName), Suggestions.hint(opName, OPS));
             }
             Object value = op == null ? null : value(op, c.get("value"), at(p, "value"));
             if (property != null && op != null) {
@@ -179,7 +172,7 @@ final class FlowParser {
     private ExecutionMode mode(String name) {
         ExecutionMode mode = name == null ? null : ExecutionMode.fromWireName(name);
         if (name != null && mode == null) {
-            problems.add("/mode", "unknown mode \"" + name + "\"", Suggestions.hint(name, MODES));
+            problems.add("/mode", "unknown mode " + Limits.shown(name), Suggestions.hint(name, MODES));
         }
         return mode;
     }
@@ -194,7 +187,7 @@ final class FlowParser {
                     "add at least one action: [{\"type\": \"webhook\", \"url\": \"https://...\", \"secret\": \"env:NAME\"}]");
             return out;
         }
-        WebhookParser webhooks = new WebhookParser(problems, secrets, allowInsecureUrls, addresses);
+        WebhookParser webhooks = new WebhookParser(problems, checks);
         for (int i = 0; i < node.size(); i++) {
             WebhookAction a = webhooks.parse(node.get(i), at("/actions", i));
             if (a != null) {

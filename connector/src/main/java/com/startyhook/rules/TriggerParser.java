@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** Reads a flow's {@code trigger}: an {@code event} trigger or a {@code condition} trigger. */
 final class TriggerParser {
@@ -16,7 +15,6 @@ final class TriggerParser {
     static final List<String> EVENT_FIELDS = List.of("type", "events", "property", "value", "properties");
     static final List<String> CONDITION_FIELDS = List.of("type", "query", "interval", "timeout", "fireOnFirstScan");
     static final List<String> EVENTS = Arrays.stream(EventType.values()).map(EventType::wireName).toList();
-    private static final Pattern SELECT = Pattern.compile("(?is)\\s*(?:(?:--[^\\n]*\\n|/\\*.*?\\*/)\\s*)*\\(?\\s*(select|with)\\b.*");
     private static final String P = "/trigger";
 
     private final FileProblems problems;
@@ -43,7 +41,7 @@ final class TriggerParser {
             case "event" -> event(node, entity);
             case "condition" -> condition(node);
             default -> {
-                problems.add(at(P, "type"), "unknown trigger type \"" + type + "\"", Suggestions.hint(type, TYPES));
+                problems.add(at(P, "type"), "unknown trigger type " + Limits.shown(type), Suggestions.hint(type, TYPES));
                 yield null;
             }
         };
@@ -57,7 +55,7 @@ final class TriggerParser {
         for (int i = 0; names != null && i < names.size(); i++) {
             EventType t = EventType.fromWireName(names.get(i));
             if (t == null) {
-                problems.add(at(at(P, "events"), i), "unknown event \"" + names.get(i) + "\"", Suggestions.hint(names.get(i), EVENTS));
+                problems.add(at(at(P, "events"), i), "unknown event " + Limits.shown(names.get(i)), Suggestions.hint(names.get(i), EVENTS));
             } else {
                 events.add(t);
             }
@@ -101,9 +99,14 @@ final class TriggerParser {
         int before = problems.count();
         problems.checkObject(node, P, "a condition trigger", CONDITION_FIELDS, List.of("type", "query", "interval"));
         String query = problems.string(node, "query", P);
-        if (query != null && !SELECT.matcher(query).matches()) {
-            problems.add(at(P, "query"), "the query must be a read-only SELECT (or WITH ... SELECT)",
-                    "write a SELECT that returns one row per element, with the element's key AS id");
+        if (query != null && query.length() <= Limits.QUERY_CHARS) {
+            QueryShape.Verdict v = QueryShape.check(query);
+            if (v.error() != null) {
+                problems.add(at(P, "query"), v.error(),
+                        "write one SELECT that returns one row per element, with the element's key AS id");
+            } else if (v.warning() != null) {
+                problems.warn(at(P, "query"), v.warning(), "check it with validate --db");
+            }
         }
         Duration interval = problems.duration(node, "interval", P, true);
         Duration timeout = problems.duration(node, "timeout", P, true);

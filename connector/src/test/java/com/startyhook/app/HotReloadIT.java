@@ -93,6 +93,36 @@ class HotReloadIT {
         }
     }
 
+    @Test
+    void aBadEditKeepsTheLastGoodVersionRunningSaysWhyAndLosesNothing() throws Exception {
+        ConnectorFixture.writeEntities(rules);
+        String url = receiver.url("/kept");
+        Path kept = writeFlow(rules, "kept", eventFlow("kept", "project", "\"create\"", url));
+        ConnectorFixture fixture = new ConnectorFixture(PG, rules, "hotreload_bad").trust(receiver).allowPrivateHosts("localhost").withHttp();
+        try (Connector connector = fixture.start()) {
+            activate(new Activations(connector.database()), "kept");
+            await().atMost(PATIENCE).until(() -> published(fixture), t -> t.equals(Set.of("erp.project")));
+            awaitCapturing(connector, "erp.project");
+            long before = actions("kept");
+
+            // a bad edit: the same message as validate, in /health (and so the console); the flow keeps running
+            writeFlow(rules, "kept", Files.readString(kept).replace(url, "https://hooks.example.com:99999/kept"));
+            String message = kept + ": /actions/0/url: port 99999 is out of range — write a port from 1 to 65535, or none for 443";
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(JSON.readTree(ConnectorFixture.get(connector, "/health").body())
+                    .path("details").path("rulesProblemMessages").toString()).contains(JSON.writeValueAsString(message)));
+            assertThat(flowState(connector, "kept")).isEqualTo("active");
+            PG.execute("INSERT INTO erp.project (organization_id, code, name) VALUES (1, 'K1', 'during the bad edit')");
+            await().atMost(PATIENCE).until(() -> actions("kept"), n -> n == before + 1);
+
+            // fixed (a real change): the new version replaces the kept one and, modified, waits for activation
+            writeFlow(rules, "kept", eventFlow("kept", "project", "\"create\"", url).replace("test flow kept", "fixed"));
+            await().atMost(PATIENCE).until(() -> flowState(connector, "kept"), "modified"::equals);
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(JSON.readTree(ConnectorFixture.get(connector, "/health").body())
+                    .path("details").path("rulesProblems").asInt()).isZero());
+            await().atMost(PATIENCE).until(() -> receiver.receiver().requests().size() == 1);
+        }
+    }
+
     private void activate(Activations activations, String flow) throws Exception {
         String hash = RulesLoader.withoutSecretResolution(false).load(rules).rules().flows().get(flow).contentHash();
         activations.activate(flow, hash, "test");

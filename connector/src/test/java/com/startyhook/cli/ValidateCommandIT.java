@@ -189,6 +189,54 @@ class ValidateCommandIT {
                 .isEqualTo(ExitCodes.OK);
     }
 
+    /** validate as a CI job runs it: no database, nothing exported. */
+    Cli offline(String... extra) {
+        return Cli.run(Map.of(), Stream.concat(Stream.of("validate", "--rules", rules.toString()), Stream.of(extra))
+                .toArray(String[]::new));
+    }
+
+    @Test
+    void withoutADatabaseTheExamplesPassWithNothingExportedAndSecretsAreWarnings() {
+        Cli r = offline();
+        assertThat(r.exitCode()).as(r.all()).isEqualTo(ExitCodes.OK);
+        assertThat(r.out()).contains("warning: " + rules.resolve("flows/invoice-confirmed.json") + ": /actions/0/secret: secret "
+                        + "env:STARTYHOOK_DEMO_SECRET does not resolve")
+                .contains("— check it where the connector runs: validate --check-secrets (or --db)")
+                .endsWith(String.format("8 flows valid, 0 problems, 8 warnings (not checked against a database: pass --db)%n"));
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void withoutADatabaseABrokenFileStillFails() throws Exception {
+        edit("flows/invoice-confirmed.json", "\"mode\"", "\"critera\": [], \"mode\"");
+        Cli r = offline();
+        assertThat(r.exitCode()).as(r.all()).isEqualTo(ExitCodes.PROBLEMS);
+        assertThat(r.out()).contains(rules.resolve("flows/invoice-confirmed.json") + ": /critera: unknown field \"critera\"")
+                .contains("7 flows valid, 1 problem, 8 warnings");
+    }
+
+    @Test
+    void checkSecretsOrADatabaseMakeAnUnresolvableSecretAProblemAgain() {
+        Cli r = offline("--check-secrets");
+        assertThat(r.exitCode()).as(r.all()).isEqualTo(ExitCodes.PROBLEMS);
+        assertThat(r.out()).contains(rules.resolve("flows/invoice-confirmed.json") + ": /actions/0/secret: secret "
+                + "env:STARTYHOOK_DEMO_SECRET does not resolve").contains("0 flows valid, 8 problems");
+
+        r = Cli.run(Map.of("PG_TEST_PASSWORD", PG.password()), "validate", "--rules", rules.toString(), "--db", PG.jdbcUrl(),
+                "--db-user", PG.user(), "--db-password-env", "PG_TEST_PASSWORD");
+        assertThat(r.exitCode()).as(r.all()).isEqualTo(ExitCodes.PROBLEMS);
+        assertThat(r.out()).contains("0 flows valid, 8 problems");
+    }
+
+    @Test
+    void aSecretThatCanNeverWorkIsAProblemOfflineToo() throws Exception {
+        edit("flows/invoice-confirmed.json", "env:STARTYHOOK_DEMO_SECRET", "file:/dev/zero");
+        Cli r = offline();
+        assertThat(r.exitCode()).as(r.all()).isEqualTo(ExitCodes.PROBLEMS);
+        assertThat(r.out()).contains(rules.resolve("flows/invoice-confirmed.json")
+                + ": /actions/0/secret: secret file:/dev/zero does not resolve: it is not a regular file");
+    }
+
     @Test
     void anUnreachableDatabaseIsAnErrorNotAProblemList() {
         CommandLine cl = StartyHookCommand.newCommandLine();

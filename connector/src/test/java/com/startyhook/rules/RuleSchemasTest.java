@@ -55,6 +55,13 @@ class RuleSchemasTest {
         assertThat(errors(flow, become.replace("https://", "http://"))).isNotEmpty();
         assertThat(errors(flow, become.replace("env:S", "plain-secret"))).isNotEmpty();
         assertThat(errors(flow, become.replace("\"name\"", "\"nmae\""))).isNotEmpty();
+        // issue 21's limits, for editors as well
+        String valid = become.replace("\"property\": \"s\"", "\"property\": \"s\", \"value\": null");
+        assertThat(errors(flow, valid.replace("https://h/x", "https://user:pass@h/x"))).isNotEmpty();
+        assertThat(errors(flow, valid.replace("\"secret\"", "\"headers\": {\"X-A\": \"ok value\"}, \"secret\""))).isEmpty();
+        assertThat(errors(flow, valid.replace("\"secret\"", "\"headers\": {\"X-A\": \"demo\\r\\nX-Injected: 1\"}, \"secret\""))).isNotEmpty();
+        assertThat(errors(flow, valid.replace("\"name\": \"f\"", "\"name\": \"" + "f".repeat(101) + "\""))).isNotEmpty();
+        assertThat(errors(flow, valid.replace("https://h/x", "https://h/" + "x".repeat(2048)))).isNotEmpty();
         String condition = "{\"name\": \"c\", \"entity\": \"e\", \"trigger\": {\"type\": \"condition\", \"query\": \"SELECT 1 AS id\", \"interval\": \"30s\"}, \"actions\": " + action + "}";
         assertThat(errors(flow, condition)).isEmpty();
         assertThat(errors(flow, condition.replace("30s", "30 seconds"))).isNotEmpty();

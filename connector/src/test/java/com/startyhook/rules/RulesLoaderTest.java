@@ -243,6 +243,32 @@ class RulesLoaderTest {
     }
 
     @Test
+    void offlineAnUnresolvableSecretIsAWarningButOneThatCanNeverWorkStaysAProblem() throws Exception {
+        String flow = eventFlow("{\"type\": \"event\", \"events\": [\"create\"]}");
+        load(ENTITIES, Map.of("f.json", flow.replace("env:HOOK_SECRET", "env:MISSING_SECRET"),
+                "g.json", flow.replace("\"f\"", "\"g\"").replace("env:HOOK_SECRET", "file:" + dir.resolve("missing"))));
+        ValidatedRules offline = new RulesLoader(SECRETS, false).withUnresolvedSecretsAsWarnings().load(dir);
+        assertThat(offline.problems()).isEmpty();
+        assertThat(offline.rules().flows()).containsOnlyKeys("f", "g");
+        assertThat(offline.warnings()).extracting(Problem::pointer).containsExactly("/actions/0/secret", "/actions/0/secret");
+        assertThat(offline.warnings().get(0).toString()).contains("env:MISSING_SECRET does not resolve")
+                .contains("the connector refuses it at start").contains("--check-secrets");
+
+        // what run and hot reload use: the same references are problems, the flows stay out
+        ValidatedRules strict = new RulesLoader(SECRETS, false).load(dir);
+        assertThat(strict.problems()).extracting(Problem::pointer).containsExactly("/actions/0/secret", "/actions/0/secret");
+        assertThat(strict.rules().flows()).isEmpty();
+
+        Files.writeString(dir.resolve("flows/g.json"), flow.replace("\"f\"", "\"g\"").replace("env:HOOK_SECRET", "file:" + dir));
+        Files.writeString(dir.resolve("flows/f.json"), flow.replace("env:HOOK_SECRET", "hunter2-literal"));
+        offline = new RulesLoader(SECRETS, false).withUnresolvedSecretsAsWarnings().load(dir);
+        assertThat(offline.problems()).extracting(p -> p.file().getFileName() + p.pointer() + " " + p.message())
+                .containsExactly("f.json/actions/0/secret a literal secret is refused: \"secret\" must be a reference, env:NAME or file:PATH",
+                        "g.json/actions/0/secret secret file:" + dir + " does not resolve: it is not a regular file (a folder); "
+                                + "point it to a file holding the secret");
+    }
+
+    @Test
     void aLiteralSecretIsRefusedWithoutEchoingIt() throws Exception {
         Problem p = single(loadFlow(eventFlow("{\"type\": \"event\", \"events\": [\"create\"]}").replace("env:HOOK_SECRET", "hunter2-literal")),
                 "/actions/0/secret", "a literal secret is refused", "\"secret\": \"env:NAME\"");

@@ -1,6 +1,6 @@
 -- A small but realistic ERP schema for the demo, the examples in rules/ and the tests.
 -- Documents and other tables that flows watch for confirm/change/become carry
--- REPLICA IDENTITY FULL, so that old values reach the connector (DESIGN §3).
+-- REPLICA IDENTITY FULL, so that old values reach the connector (docs/capture.md).
 CREATE SCHEMA IF NOT EXISTS erp;
 
 CREATE TABLE erp.organization (

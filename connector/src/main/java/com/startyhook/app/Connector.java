@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running connector ({@code startyhook run}): the execution service in every process; the event
- * and monitor services and retention in the leader only (DESIGN §9); rules re-read when they change
+ * and monitor services and retention in the leader only (docs/operations.md); rules re-read when they change
  * on disk and activations followed as operators change them, without a restart; health, metrics
  * and the console on a local port.
  *

@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The connector's own metrics (DESIGN §9) next to those the services register themselves
+ * The connector's own metrics (docs/operations.md) next to those the services register themselves
  * (delivery attempts by outcome, delivery latency): actions by status and outbox depth, slot lag,
  * actions created by source and event, monitor scans. Statistics are read from the database by
  * {@link #refresh}, called on an interval, so that a scrape never waits for the database.

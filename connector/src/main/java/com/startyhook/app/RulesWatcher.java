@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the rule files on disk and the activations in the database (DESIGN §5): re-reads and
+ * Follows the rule files on disk and the activations in the database (docs/rules.md): re-reads and
  * re-validates the rules when a file changed, re-reads the activations each time, and says when
  * the set of active flows (name, content and activation) changed, so the services can be told.
  * An edited flow has a new content hash, so it is no longer active until activated again.

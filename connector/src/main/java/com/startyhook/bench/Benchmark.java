@@ -23,7 +23,7 @@ import java.util.stream.Stream;
 /**
  * {@code startyhook bench}: end-to-end throughput and commit-to-receipt latency of the real
  * connector (row changes committed → signed webhooks acknowledged by a local HTTPS receiver),
- * side by side with the raw Debezium engine reading the same backlog in the same run (DESIGN §11).
+ * side by side with the raw Debezium engine reading the same backlog in the same run (docs/bench.md).
  * Ends with one {@code RESULT} line.
  *
  * <p>One concern, the order of one run's measured phases and its report; the parts live beside it.

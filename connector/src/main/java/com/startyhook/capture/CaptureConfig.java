@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.regex.Pattern;
 
 /**
- * Settings of the event service's capture (DESIGN §3, §9).
+ * Settings of the event service's capture (docs/capture.md, §9).
  *
  * @param slotName            logical replication slot ({@code capture.slot})
  * @param publicationName     filtered publication holding the tables active event flows use ({@code capture.publication})

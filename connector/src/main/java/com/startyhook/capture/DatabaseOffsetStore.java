@@ -15,7 +15,7 @@ import org.apache.kafka.connect.runtime.WorkerConfig;
 import org.apache.kafka.connect.storage.MemoryOffsetBackingStore;
 
 /**
- * Debezium offset store over the connector's {@code capture_offset} table (DESIGN §6).
+ * Debezium offset store over the connector's {@code capture_offset} table (docs/design.md).
  *
  * <p>The capture writes offsets itself, in the same transaction as the outbox rows they cover
  * ({@link CaptureHandler}); this store only loads them when the engine starts and keeps the

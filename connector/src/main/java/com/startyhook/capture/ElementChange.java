@@ -6,7 +6,7 @@ import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
 
 /**
- * The net change of one element (row) over one transaction (DESIGN §3): the old image before its
+ * The net change of one element (row) over one transaction (docs/capture.md): the old image before its
  * first change and the new image after its last. Insert + updates = a create with the final
  * values; insert + delete = nothing; updates + delete = a delete.
  */

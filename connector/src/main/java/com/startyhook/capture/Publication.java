@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The filtered publication and the replication slot on the ERP database (DESIGN §3): the
+ * The filtered publication and the replication slot on the ERP database (docs/capture.md): the
  * publication holds exactly the tables that active event flows use, never {@code FOR ALL TABLES}
  * (PostgreSQL refuses updates on published tables without a primary key).
  *

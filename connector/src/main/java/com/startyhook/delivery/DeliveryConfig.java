@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Configuration of the execution service (DESIGN §7), validated at construction; each message
+ * Configuration of the execution service (docs/delivery.md), validated at construction; each message
  * names the key and the fix.
  *
  * @param workers            worker threads per connector process; each claims a batch and sends it

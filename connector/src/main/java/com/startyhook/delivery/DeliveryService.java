@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The execution service (DESIGN §7): worker threads that claim due actions from the shared
+ * The execution service (docs/delivery.md): worker threads that claim due actions from the shared
  * outbox under a lease, send them signed, and record every attempt; a LISTEN connection and
  * {@link #wakeUp()} so fresh actions go out at once. Several processes may run one each over the
  * same outbox.

@@ -42,7 +42,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * Everything {@code startyhook demo} runs, on embedded defaults (DESIGN §9): a throwaway PostgreSQL
+ * Everything {@code startyhook demo} runs, on embedded defaults (docs/operations.md): a throwaway PostgreSQL
  * with the demo ERP schema, the example flows (activated explicitly, as an operator would), the
  * local receiver, the real connector in-process, and simulated ERP activity. {@link #close()}
  * leaves nothing behind: connector, receiver and PostgreSQL stopped, temporary files deleted.

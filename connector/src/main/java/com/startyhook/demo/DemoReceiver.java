@@ -20,7 +20,7 @@ import java.util.function.Consumer;
 /**
  * The demo's webhook receiver: a local HTTPS server ({@link HttpsReceiver}) that checks each
  * request's signature with {@link SignatureVerifier}, deduplicates on {@code X-StartyHook-Id} as
- * DESIGN §8 tells receivers to, answers 200, and counts what arrived. An invalid signature is
+ * the README's wire protocol tells receivers to, answers 200, and counts what arrived. An invalid signature is
  * answered 200 too (the demo reports it loudly and fails at the end rather than retrying it).
  */
 public final class DemoReceiver implements AutoCloseable {

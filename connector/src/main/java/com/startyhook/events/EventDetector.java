@@ -6,7 +6,7 @@ import com.startyhook.rules.EventTrigger;
 import com.startyhook.rules.EventType;
 
 /**
- * Decides which event of a trigger an element's net change over a transaction is (DESIGN §3). A
+ * Decides which event of a trigger an element's net change over a transaction is (docs/capture.md). A
  * flow fires at most once per element per transaction, so the first matching event wins, in the
  * order create, confirm, become, change, update (delete stands alone).
  */

@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The event service (DESIGN §3): captures the ERP database's WAL for the tables that active event
+ * The event service (docs/capture.md): captures the ERP database's WAL for the tables that active event
  * flows use, turns each transaction's net changes into business events, and enqueues the flows'
  * actions in the outbox exactly once. {@link #apply} changes the active flows at runtime; the
  * publication and the engine follow.

@@ -11,7 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Checks, against the ERP database's catalog, that an event flow can run (DESIGN §3): its table
+ * Checks, against the ERP database's catalog, that an event flow can run (docs/capture.md): its table
  * exists, can be published without breaking the ERP (a primary key or a replica identity), is not
  * one of the connector's own, and has {@code REPLICA IDENTITY FULL} when the flow needs old values.
  */

@@ -9,7 +9,7 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Builds the webhook body of DESIGN §8 for one firing: what the trigger knows, no other row data. */
+/** Builds the webhook body of the README's wire protocol for one firing: what the trigger knows, no other row data. */
 final class PayloadBuilder {
     private PayloadBuilder() {}
 

@@ -12,7 +12,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 /**
- * Compares column values by meaning (DESIGN §3): numbers numerically ({@code 16.5} equals
+ * Compares column values by meaning (docs/capture.md): numbers numerically ({@code 16.5} equals
  * {@code 16.50}), timestamps as instants, dates, booleans, strings. Column values come from
  * {@link ColumnValues}; rule values are String, BigDecimal, Boolean or null and are read as the
  * column's type ({@code "2026-11-22T10:15:00Z"} against a timestamp, {@code "16.5"} against a number).

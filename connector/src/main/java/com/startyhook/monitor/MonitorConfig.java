@@ -5,7 +5,7 @@ import com.startyhook.rules.ConditionTrigger;
 import java.time.Duration;
 
 /**
- * Configuration of the monitor service (DESIGN §4).
+ * Configuration of the monitor service (docs/monitor.md).
  *
  * @param threads        scans that may run at the same time; each running scan holds two pooled
  *                       connections (its read-only query and its state write)

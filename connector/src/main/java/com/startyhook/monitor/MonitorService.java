@@ -22,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The monitor service (DESIGN §4): scans the active condition flows on their intervals, on a pool
+ * The monitor service (docs/monitor.md): scans the active condition flows on their intervals, on a pool
  * of {@link MonitorConfig#threads()} threads, and enqueues the actions their firings create.
  *
  * <p>{@link #apply} sets which flows run (hot reload); {@link #start()} and {@link #close()} are

@@ -16,7 +16,7 @@ import java.time.OffsetDateTime;
 import java.util.Optional;
 
 /**
- * One scan of one condition flow (DESIGN §4), on two pooled connections:
+ * One scan of one condition flow (docs/monitor.md), on two pooled connections:
  * <ol>
  * <li>the <em>write</em> transaction share-locks the flow's activation and row-locks its
  * {@code monitor_state}, so scans of a flow never overlap, even across instances;</li>

@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Leader election with a PostgreSQL session-level advisory lock (DESIGN §9): of all the connector
+ * Leader election with a PostgreSQL session-level advisory lock (docs/operations.md): of all the connector
  * processes on one database, the one holding the lock runs capture and monitors (a replication
  * slot has one reader); all run delivery. The lock lives on a dedicated connection: when the
  * leader dies, PostgreSQL ends its session, releases the lock, and the next process to try takes it.

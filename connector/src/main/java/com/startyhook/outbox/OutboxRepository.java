@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The operator's view of the outbox (DESIGN §7 "operator controls"): list actions by flow,
+ * The operator's view of the outbox (docs/delivery.md "operator controls"): list actions by flow,
  * status, element and time; show one with its attempts; retry and cancel by id or in bulk. Every
  * change reports each action with its old and new state.
  */

@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The webhook body of DESIGN §8. No row data beyond what the trigger knows: receivers fetch
+ * The webhook body of the README's wire protocol. No row data beyond what the trigger knows: receivers fetch
  * details through the ERP's API.
  *
  * @param id         the element's key as a string (composite keys joined with '|')
@@ -52,7 +52,7 @@ public record Payload(String id, String event, String entity, String workflow, M
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
-    /** The exact JSON text that is stored, signed and sent; field order as in DESIGN §8. */
+    /** The exact JSON text that is stored, signed and sent; field order as in the README's wire protocol. */
     public String toJson() {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", id);

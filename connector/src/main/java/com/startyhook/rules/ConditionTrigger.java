@@ -3,7 +3,7 @@ package com.startyhook.rules;
 import java.time.Duration;
 
 /**
- * Fires for elements of a read-only query's result set (DESIGN §4): when an element enters it or
+ * Fires for elements of a read-only query's result set (docs/monitor.md): when an element enters it or
  * its row changes while it stays in it.
  *
  * @param query            read-only SQL returning an {@code id} column, optional {@code organization};

@@ -3,7 +3,7 @@ package com.startyhook.rules;
 import java.util.List;
 
 /**
- * An ERP business object type mapped to one table (DESIGN §5). Column names are as in the
+ * An ERP business object type mapped to one table (docs/rules.md). Column names are as in the
  * database; optional columns are null when absent.
  *
  * @param key             primary key column(s); a composite key's values are joined with '|' in the payload id

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Fires on events of the flow's entity (DESIGN §3).
+ * Fires on events of the flow's entity (docs/capture.md).
  *
  * @param events     the events that fire the flow (at least one)
  * @param property   the property of a {@code change} or {@code become} event, else null

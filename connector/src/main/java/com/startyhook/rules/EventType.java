@@ -2,7 +2,7 @@ package com.startyhook.rules;
 
 import java.util.Locale;
 
-/** The events of DESIGN §3; the wire name is the lower-case name. */
+/** The events of docs/capture.md; the wire name is the lower-case name. */
 public enum EventType {
     CREATE, UPDATE, CONFIRM, CHANGE, BECOME, DELETE;
 

@@ -1,6 +1,6 @@
 package com.startyhook.rules;
 
-/** How many runs a flow creates per element (DESIGN §5). */
+/** How many runs a flow creates per element (docs/rules.md). */
 public enum ExecutionMode {
     ONCE_PER_ELEMENT("once-per-element"), EVERY_TIME("every-time");
 

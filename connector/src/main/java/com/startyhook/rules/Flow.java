@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * One flow, from one file in {@code flows/} (DESIGN §5).
+ * One flow, from one file in {@code flows/} (docs/rules.md).
  *
  * @param contentHash hash of the flow's content and of the entity definition it uses; a flow is
  *                    active only while this equals the hash it was activated with

@@ -8,7 +8,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Signs webhook bodies exactly as DESIGN §8 says: lowercase hex of
+ * Signs webhook bodies exactly as the README's wire protocol says: lowercase hex of
  * HMAC-SHA256(secret UTF-8 bytes, bodyBytes ‖ timestampBytes). Stateless: a new {@link Mac} per
  * call, since a {@code Mac} is not thread-safe.
  */

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Which content of each flow an operator activated (DESIGN §5). A flow is active only while the
+ * Which content of each flow an operator activated (docs/rules.md). A flow is active only while the
  * hash of its current content equals the stored hash: any edit deactivates it until it is
  * activated again. Activation is explicit, by command or console, never implicit.
  */

@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The connector's connection pool to PostgreSQL and its own schema (DESIGN §6). {@link #migrate()}
+ * The connector's connection pool to PostgreSQL and its own schema (docs/design.md). {@link #migrate()}
  * applies the versioned migrations shipped in {@code sql/migration} with Flyway.
  */
 public final class Database implements AutoCloseable {

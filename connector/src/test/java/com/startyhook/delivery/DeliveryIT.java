@@ -106,7 +106,7 @@ class DeliveryIT {
                 .isEqualTo(true);
     }
 
-    /** The recipe of DESIGN §8 written out with javax.crypto, independent of the production signer. */
+    /** The recipe of the README's wire protocol written out with javax.crypto, independent of the production signer. */
     static String independentSignature(byte[] body, String timestamp) throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(Outboxes.SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * High availability (DESIGN §9): two {@code run} processes on one database. Exactly one leads
+ * High availability (docs/operations.md): two {@code run} processes on one database. Exactly one leads
  * (capture and monitors); both deliver. When the leader is killed, the standby takes the advisory
  * lock, resumes capture from the stored offsets, and every change — before, during and after the
  * takeover — is delivered, once after deduplication.

@@ -40,7 +40,8 @@ public final class ConfigCatalogue {
         // delivery
         add("delivery.workers", "4", "concurrent deliveries of this process");
         add("delivery.batch-size", "64", "actions a worker keeps in flight; it claims more (one statement) once half have finished");
-        add("delivery.lease", "2m", "how long a claimed action stays with a worker before others may take it");
+        add("delivery.lease", "15s", "how long a claimed action stays with a worker unless renewed; the worker renews it every"
+                + " third of it while it works, so a killed process's actions go to others within one lease");
         add("delivery.poll-interval", "1s", "fallback poll when no enqueue notification arrives");
         add("delivery.per-host-limit", "32", "concurrent requests per receiver host");
         add("delivery.connect-timeout", "5s", "TCP and TLS connect timeout");

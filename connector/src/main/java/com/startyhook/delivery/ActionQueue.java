@@ -38,6 +38,7 @@ final class ActionQueue {
     private final Database database;
     private final String claimSql;
     private final String finishSql;
+    private final String renewSql;
     private final String releaseSql;
     private static final Comparator<AttemptResult> BY_ID = Comparator.comparingLong(r -> r.action().id());
     /** Claims under way, so that a stopping service can cancel them ({@link #cancelClaims()}). */
@@ -68,7 +69,7 @@ final class ActionQueue {
                 + "   WHERE c.status = 'delivering' AND c.lease_expires_at < now()"
                 + "   ORDER BY c.lease_expires_at LIMIT ? FOR UPDATE SKIP LOCKED)"
                 + " UPDATE " + action + " a SET status = 'delivering', lease_owner = ?,"
-                + " lease_expires_at = now() + greatest(?, a.timeout_ms + ?) * interval '1 millisecond',"
+                + " lease_expires_at = now() + ? * interval '1 millisecond',"
                 + " updated_at = now()"
                 + " WHERE a.id IN (SELECT id FROM (SELECT id FROM expired UNION ALL SELECT id FROM due) u LIMIT ?)"
                 + " RETURNING a.id, a.message_id, a.flow_name, a.element_id, a.event, a.url, a.secret_ref,"
@@ -95,6 +96,8 @@ final class ActionQueue {
                 // was delivered or failed becomes claimable (ElementOrder); a second statement, so that its
                 // snapshot sees what an enqueue that held a finished action FOR SHARE committed meanwhile
                 + "; " + new ElementOrder(database.schema()).releaseStatement();
+        this.renewSql = "UPDATE " + action + " SET lease_expires_at = now() + ? * interval '1 millisecond'"
+                + " WHERE id = ANY(?) AND status = 'delivering' AND lease_owner = ?";
         this.releaseSql = "UPDATE " + action + " SET status = 'pending', next_attempt_at = now(),"
                 + " lease_owner = NULL, lease_expires_at = NULL, updated_at = now()"
                 + " WHERE id = ? AND status = 'delivering' AND lease_owner = ?";
@@ -115,7 +118,7 @@ final class ActionQueue {
     }
 
     /** Claims up to {@code limit} due actions for {@code owner}; the lease covers at least their timeout. */
-    List<ClaimedAction> claim(String owner, int limit, Duration lease, Duration connectTimeout) throws SQLException {
+    List<ClaimedAction> claim(String owner, int limit, Duration lease) throws SQLException {
         try (Connection c = database.connection()) {
             List<ClaimedAction> claimed = Transactions.inTransaction(c, tx -> {
                 try (PreparedStatement ps = tx.prepareStatement(PLAN_SETTINGS + claimSql)) {
@@ -129,8 +132,7 @@ final class ActionQueue {
                     ps.setInt(2, limit);
                     ps.setString(3, owner);
                     ps.setLong(4, lease.toMillis());
-                    ps.setLong(5, connectTimeout.toMillis() + 5000); // headroom: a claimed action may wait for a host slot
-                    ps.setInt(6, limit);
+                    ps.setInt(5, limit);
                     try {
                         return readAll(resultOf(ps));
                     } finally {
@@ -270,6 +272,20 @@ final class ActionQueue {
             } catch (SQLException e) {
                 // the statement finished meanwhile, or its connection is gone: nothing to cancel
             }
+        }
+    }
+
+    /**
+     * Extends the lease of {@code ids}, the actions {@code owner} holds, to {@code lease} from now; returns how
+     * many it still held (one that another worker took over after a lapse is not taken back).
+     */
+    int renew(String owner, Collection<Long> ids, Duration lease) throws SQLException {
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(renewSql)) {
+            ps.setQueryTimeout(STATEMENT_TIMEOUT_SECONDS);
+            ps.setLong(1, lease.toMillis());
+            ps.setArray(2, c.createArrayOf("bigint", ids.toArray()));
+            ps.setString(3, owner);
+            return ps.executeUpdate();
         }
     }
 

@@ -56,6 +56,9 @@ final class DeliverBatches implements Runnable {
     private long drainedAtNanos;
     /** After a failed claim, no claim before this time. */
     private long claimBackoffUntilNanos;
+    /** The lease of everything this worker holds, renewed while it holds anything. */
+    private final Lease lease;
+    private long lastRenewalNanos;
 
     DeliverBatches(String name, DeliveryService service, ActionQueue queue, WebhookSender sender, RetryPolicy retries,
             DeliveryConfig config, WakeSignal signal, Clock clock, MeterRegistry meters) {
@@ -68,6 +71,7 @@ final class DeliverBatches implements Runnable {
         this.signal = signal;
         this.clock = clock;
         this.meters = meters;
+        this.lease = new Lease(config.leaseDuration());
         this.latency = Timer.builder("startyhook.delivery.latency")
                 .description("time from an action's creation to its delivery")
                 .publishPercentileHistogram()
@@ -86,6 +90,7 @@ final class DeliverBatches implements Runnable {
                 boolean progressed = false;
                 try {
                     progressed = recordReady(false);
+                    renewIfDue();
                     if (mayClaim(seen)) {
                         progressed |= claimMore(seen) > 0;
                     }
@@ -121,8 +126,9 @@ final class DeliverBatches implements Runnable {
         int limit = config.batchSize();
         List<ClaimedAction> batch;
         long start = System.nanoTime();
+        Instant claimedSince = clock.instant();
         try {
-            batch = queue.claim(name, limit, config.leaseDuration(), config.connectTimeout());
+            batch = queue.claim(name, limit, config.leaseDuration());
         } catch (SQLException e) {
             if (!service.isClaiming()) {
                 return 0; // cancelled by the stopping service
@@ -138,12 +144,47 @@ final class DeliverBatches implements Runnable {
             drainedAtGeneration = seen;
             drainedAtNanos = System.nanoTime();
         }
+        if (!batch.isEmpty()) {
+            if (inFlight.isEmpty() && unrecorded.isEmpty()) {
+                lastRenewalNanos = start; // the claim set the lease of all this worker holds
+            }
+            lease.renewed(claimedSince);
+        }
         for (ClaimedAction action : batch) {
-            WebhookSender.InFlight f = sender.send(action);
+            WebhookSender.InFlight f = sender.send(action, lease);
             inFlight.add(f);
             f.sent.whenComplete((v, e) -> done.add(f));
         }
         return batch.size();
+    }
+
+    /**
+     * Renews the lease of every action this worker holds (in flight, or answered and not yet recorded), every
+     * third of the lease: a killed process's actions are claimed by others within one lease, however long an
+     * attempt may take. A renewal that fails is tried again at the next turn; when the lease runs out meanwhile,
+     * attempts not started are released (WebhookSender) and answers are recorded only if still held.
+     */
+    private void renewIfDue() {
+        if (inFlight.isEmpty() && unrecorded.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastRenewalNanos < lease.renewEvery().toNanos()) {
+            return;
+        }
+        List<Long> ids = new ArrayList<>(inFlight.size() + unrecorded.size());
+        inFlight.forEach(f -> ids.add(f.action.id()));
+        unrecorded.forEach(r -> ids.add(r.action().id()));
+        Instant since = clock.instant();
+        try {
+            queue.renew(name, ids, lease.length());
+            lease.renewed(since);
+            lastRenewalNanos = now;
+        } catch (SQLException e) {
+            LOG.warn("Delivery worker {} could not renew the lease of {} actions ({}); will try again, they are free"
+                    + " for others after {}", name, ids.size(), e.getMessage(), lease.heldUntil());
+            lastRenewalNanos = now - lease.renewEvery().toNanos() + config.pollInterval().toNanos();
+        }
     }
 
     /**
@@ -228,7 +269,7 @@ final class DeliverBatches implements Runnable {
             Instant now = clock.instant();
             int kept = 0;
             for (AttemptResult r : results) {
-                if (r.action().leaseExpiresAt().isAfter(now)) {
+                if (lease.holds(now)) {
                     unrecorded.add(r);
                     kept++;
                 }

@@ -15,9 +15,8 @@ import java.util.function.Consumer;
  * @param workers            worker threads per connector process; each claims a batch and sends it
  *                           concurrently (key {@code delivery.workers})
  * @param batchSize          actions a worker keeps in flight; it claims more once half have finished ({@code delivery.batch-size})
- * @param leaseDuration      how long a claim holds before another worker may take the action over;
- *                           at least the action's timeout plus the connect timeout is always added
- *                           ({@code delivery.lease})
+ * @param leaseDuration      how long a claim holds before another worker may take the action over, unless
+ *                           the worker renews it (every third of it while it holds actions) ({@code delivery.lease})
  * @param pollInterval       fallback poll when no wake-up arrives ({@code delivery.poll-interval})
  * @param perHostLimit       concurrent requests per receiving host and port ({@code delivery.per-host-limit})
  * @param connectTimeout     TCP + TLS connect timeout ({@code delivery.connect-timeout})
@@ -48,7 +47,7 @@ public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration,
 
     public static final int DEFAULT_WORKERS = 4;
     public static final int DEFAULT_BATCH_SIZE = 64;
-    public static final Duration DEFAULT_LEASE = Duration.ofMinutes(2);
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(15);
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
     public static final int DEFAULT_PER_HOST_LIMIT = 32;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);

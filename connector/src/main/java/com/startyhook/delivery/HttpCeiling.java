@@ -2,6 +2,7 @@ package com.startyhook.delivery;
 
 import com.startyhook.signing.Secrets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +44,8 @@ public final class HttpCeiling {
         AtomicInteger ok = new AtomicInteger();
         AtomicReference<String> firstError = new AtomicReference<>();
         Instant lease = Instant.now().plusSeconds(3600);
+        Lease held = new Lease(Duration.ofHours(1)); // no database: nothing to renew
+        held.renewed(Instant.now());
         try (WebhookSender sender = new WebhookSender(config, secrets, Clock.systemUTC())) {
             List<Thread> workers = new ArrayList<>();
             long start = System.nanoTime();
@@ -58,7 +61,7 @@ public final class HttpCeiling {
                         for (int i = from; i < to; i++) {
                             batch.add(sender.send(new ClaimedAction(i, UUID.randomUUID(), "ceiling", Integer.toString(i),
                                     "create", url, secretRef, Map.of(), 10_000, new long[0], payload, 0, 0,
-                                    Instant.now(), lease)));
+                                    Instant.now(), lease), held));
                         }
                         CompletableFuture.allOf(batch.stream().map(f -> f.sent).toArray(CompletableFuture[]::new))
                                 .join();

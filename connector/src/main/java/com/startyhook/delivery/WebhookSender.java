@@ -132,6 +132,7 @@ final class WebhookSender implements AutoCloseable {
     /** One attempt under way: {@code startedAt} is set once the request actually leaves (it may wait for its host). */
     static final class InFlight {
         final ClaimedAction action;
+        final Lease lease;
         final CompletableFuture<Sent> sent;
         volatile Instant startedAt;
         volatile Runnable cancelHook = () -> {};
@@ -140,16 +141,17 @@ final class WebhookSender implements AutoCloseable {
             cancelHook.run();
         }
 
-        private InFlight(ClaimedAction action, CompletableFuture<Sent> sent) {
+        private InFlight(ClaimedAction action, Lease lease, CompletableFuture<Sent> sent) {
             this.action = action;
+            this.lease = lease;
             this.sent = sent;
         }
     }
 
     /** Sends {@code action} once; {@code sent} always completes normally unless cancelled. */
-    InFlight send(ClaimedAction action) {
+    InFlight send(ClaimedAction action, Lease lease) {
         CompletableFuture<Sent> sent = new CompletableFuture<>();
-        InFlight inFlight = new InFlight(action, sent);
+        InFlight inFlight = new InFlight(action, lease, sent);
         prepare(inFlight).whenComplete((v, e) -> {
             if (e instanceof java.util.concurrent.CancellationException && inFlight.startedAt == null) {
                 sent.cancel(false); // released before it started: back to pending without an attempt
@@ -248,9 +250,9 @@ final class WebhookSender implements AutoCloseable {
     private CompletableFuture<Sent> execute(InFlight inFlight, URI uri, Signing signing) {
         ClaimedAction action = inFlight.action;
         Instant started = clock.instant();
-        if (started.plusMillis(hardDeadline(action)).isAfter(action.leaseExpiresAt())) {
-            // It waited for a connection to its host so long that its lease would expire before the
-            // attempt could end; another worker could then send it too. Release it instead: cancelled
+        if (!inFlight.lease.holds(started.plus(inFlight.lease.renewEvery()))) {
+            // The worker's lease is about to run out (its renewals failed while this action waited for a
+            // connection to its host); another worker could then send it too. Release it instead: cancelled
             // before starting, it goes back to pending without an attempt.
             warnLeaseShort(uri);
             CompletableFuture<Sent> released = new CompletableFuture<>();
@@ -273,7 +275,8 @@ final class WebhookSender implements AutoCloseable {
                 .setBody(body, JSON_UTF8)
                 .setRequestConfig(RequestConfig.custom()
                         .setResponseTimeout(Timeout.ofMilliseconds(action.timeoutMs()))
-                        .setConnectionRequestTimeout(Timeout.of(config.leaseDuration()))
+                        // a request waits for a connection to its host while its worker renews the lease
+                        .setConnectionRequestTimeout(Timeout.ofMinutes(2))
                         .build())
                 .build();
         CompletableFuture<Sent> result = new CompletableFuture<>();
@@ -326,9 +329,8 @@ final class WebhookSender implements AutoCloseable {
         long now = System.nanoTime();
         long last = lastLeaseWarning.get();
         if ((last == 0 || now - last > TimeUnit.MINUTES.toNanos(1)) && lastLeaseWarning.compareAndSet(last, now)) {
-            LOG.warn("Actions for {} waited so long for a connection (delivery.per-host-limit) that their lease would"
-                    + " expire: released to be sent later. Raise delivery.per-host-limit or delivery.lease, or lower"
-                    + " delivery.batch-size", uri.getHost());
+            LOG.warn("Actions for {} were about to start when their worker's lease could not be renewed (is the"
+                    + " database reachable?): released to be sent later", uri.getHost());
         }
     }
 

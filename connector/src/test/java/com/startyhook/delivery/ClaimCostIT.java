@@ -191,8 +191,7 @@ class ClaimCostIT {
                 ps.setInt(2, limit);
                 ps.setString(3, "explain");
                 ps.setLong(4, 60_000);
-                ps.setLong(5, 5_000);
-                ps.setInt(6, limit);
+                ps.setInt(5, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return JSON.readTree(rs.getString(1)).get(0);

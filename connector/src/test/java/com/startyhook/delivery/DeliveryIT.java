@@ -360,8 +360,8 @@ class DeliveryIT {
     @Test
     void anActionWhoseLeaseWouldExpireWhileWaitingForItsHostIsReleasedNotSentTwice() throws Exception {
         // one connection per host and a slow receiver: a batch of 20 takes ~12 s to send one by one,
-        // longer than the lease (2 s timeout + 1 s connect + headroom = 8 s); a second service takes
-        // over expired leases. Actions whose turn comes too late must be released, never sent by both.
+        // far longer than the 1 s lease; the first worker renews the lease of all it holds while they wait
+        // for their turn, and a second service, which takes over expired leases, must never send one too.
         receiver.receiver().respondWith(r -> Response.status(200).withDelay(600));
         List<NewAction> actions = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -380,6 +380,23 @@ class DeliveryIT {
         assertThat(requests.stream().map(r -> r.header("X-StartyHook-Id")).distinct().count()).isEqualTo(20);
         assertThat(requests).as("no action sent twice").hasSize(20);
         assertThat(PG.count("startyhook.attempt WHERE outcome = 'delivered'")).isEqualTo(20);
+    }
+
+    @Test
+    void aLeaseShorterThanTheAttemptIsRenewedSoNoOtherProcessSendsTheActionAgain() throws Exception {
+        // the answer takes 4 s, the lease 1 s: without renewals the second service would take the action
+        // over after 1 s and send it again
+        receiver.receiver().respondWith(r -> Response.status(200).withDelay(4_000));
+        NewAction slow = action("f", "slow", webhook(hook(), Duration.ofSeconds(10)), 0);
+        enqueue(db, List.of(slow));
+        DeliveryConfig config = config().withLease(Duration.ofSeconds(1));
+        start(config);
+        await().until(() -> "delivering".equals(status(slow)));
+        start(config);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> "delivered".equals(status(slow)));
+        assertThat(receiver.receiver().requests()).as("sent once").hasSize(1);
+        assertThat(attempts(slow)).containsExactly("1 delivered 200");
     }
 
     @Test

@@ -151,6 +151,18 @@ final class FaultReceiver implements AutoCloseable {
         return accepted.get() - delivered.size();
     }
 
+    /** When each accepted copy beyond the first of a message id arrived, in order. */
+    List<Instant> duplicateTimes() {
+        java.util.Set<String> first = new java.util.HashSet<>();
+        List<Instant> out = new ArrayList<>();
+        for (Seen s : seen()) {
+            if (s.status() >= 200 && s.status() < 300 && s.messageId() != null && !first.add(s.messageId())) {
+                out.add(s.at());
+            }
+        }
+        return out;
+    }
+
     long refusedRequests() {
         return refused.get();
     }

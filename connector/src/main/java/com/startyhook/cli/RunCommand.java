@@ -54,6 +54,10 @@ final class RunCommand extends Subcommand {
             printCatalogue(out);
             return ExitCodes.OK;
         }
+        if (config != null && !java.nio.file.Files.isRegularFile(config)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--config " + config
+                    + " is not a readable file; give the properties file of configuration keys, or leave --config out");
+        }
         Settings resolved = Settings.resolve(flags(), withPassword(environment), config);
         LogFormat.apply(resolved.string(LogFormat.KEY));
         ConnectorSettings settings = ConnectorSettings.from(resolved);

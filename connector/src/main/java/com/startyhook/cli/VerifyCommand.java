@@ -72,8 +72,9 @@ final class VerifyCommand extends Subcommand {
         try {
             bytes = Files.readAllBytes(body);
         } catch (IOException e) {
-            throw new ConfigurationException("--body " + body + " cannot be read (" + Secrets.reason(e)
-                    + "); give the file holding the raw request body");
+            // a wrong path is wrong usage (exit 2), like a missing option
+            throw new ParameterException(spec.commandLine(), "--body " + body + " cannot be read ("
+                    + Secrets.reason(e) + "); give the file holding the raw request body");
         }
         SignatureVerifier verifier = new SignatureVerifier(noTolerance ? null : tolerance, Clock.systemUTC());
         SignatureVerifier.Result result = wire == WireScheme.STANDARD_WEBHOOKS

@@ -1,0 +1,220 @@
+package com.startyhook.outbox;
+
+import com.startyhook.store.Database;
+import com.startyhook.store.Transactions;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Held actions (V56): the pending actions of a paused flow ({@code flows pause}) or of a disabled endpoint
+ * (410 Gone, or failing for {@code delivery.disable-after}) have {@code next_attempt_at = 'infinity'}. They
+ * sort after every due action in action_claimable, so the claim, which reads that index's head up to its
+ * LIMIT, never reads them. Whoever sets {@code next_attempt_at} keeps the hold with {@link #dueNowUnlessHeld}
+ * or {@link #held}; pausing and disabling hold the open actions, resuming and re-enabling release them (due
+ * now, so in id order; per-element order is kept by the waiting flag). Enqueues and deliveries take the
+ * schema's holds lock shared ({@link #lockShared}), the commands here exclusive: an action enqueued while a
+ * command runs is never left due in a paused flow, nor held in a resumed one.
+ */
+public final class Holds {
+    /** How long a command waits for enqueues and deliveries in flight before it gives up. */
+    static final String LOCK_TIMEOUT = "30s";
+
+    public record Pause(String flow, Instant pausedAt, String pausedBy, long held) {}
+
+    public record Endpoint(String url, String state, Instant failingSince, String lastError, Instant disabledAt,
+            String reason, long held) {
+        public boolean disabled() {
+            return "disabled".equals(state);
+        }
+    }
+
+    private final Database database;
+    private final String schema;
+    private final String action;
+
+    public Holds(Database database) {
+        this.database = database;
+        this.schema = database.schema();
+        this.action = database.table("action");
+    }
+
+    /** The first key of the holds lock: derived from the schema, so that connectors of other schemas don't wait. */
+    static int lockKey(String schema) {
+        byte[] b = ("startyhook-holds:" + schema).getBytes(StandardCharsets.UTF_8);
+        int h = 0;
+        for (byte x : b) {
+            h = 31 * h + (x & 0xff);
+        }
+        return h;
+    }
+
+    /** A statement that takes the schema's holds lock shared until the transaction ends (enqueue, delivery). */
+    public static String lockShared(String schema) {
+        return "SELECT pg_advisory_xact_lock_shared(" + lockKey(schema) + ", 56)";
+    }
+
+    /** True when action {@code alias} of {@code schema} is to be held: its flow is paused or its URL disabled. */
+    public static String held(String schema, String alias) {
+        return held(schema, alias + ".flow_name", alias + ".url");
+    }
+
+    /** True when an action of flow {@code flow} to URL {@code url} (SQL expressions) is to be held. */
+    static String held(String schema, String flow, String url) {
+        return "(EXISTS (SELECT 1 FROM " + schema + ".flow_pause hp WHERE hp.flow_name = " + flow + ")"
+                + " OR " + endpointDisabled(schema, url) + ")";
+    }
+
+    private static String endpointDisabled(String schema, String url) {
+        return "EXISTS (SELECT 1 FROM " + schema + ".endpoint he WHERE md5(he.url) = md5(" + url + ")"
+                + " AND he.url = " + url + " AND he.state = 'disabled')";
+    }
+
+    /** The {@code next_attempt_at} of an action put back to pending: now, or 'infinity' when it is held. */
+    public static String dueNowUnlessHeld(String schema, String alias) {
+        return "CASE WHEN " + held(schema, alias) + " THEN 'infinity'::timestamptz ELSE now() END";
+    }
+
+    /** Pauses {@code flow}'s deliveries and holds its pending actions; false when it was already paused. */
+    public boolean pause(String flow, String by) throws SQLException {
+        return exclusive(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema + ".flow_pause (flow_name,"
+                    + " paused_by) VALUES (?, ?) ON CONFLICT (flow_name) DO NOTHING")) {
+                ps.setString(1, flow);
+                ps.setString(2, by);
+                if (ps.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            // through action_open_by_element (flow_name first): the flow's open actions, never its history
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + action + " SET next_attempt_at = 'infinity',"
+                    + " updated_at = now() WHERE flow_name = ? AND status = 'pending'"
+                    + " AND next_attempt_at <> 'infinity'")) {
+                ps.setString(1, flow);
+                ps.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    /**
+     * Resumes {@code flow}: its held actions are due now (those of a disabled endpoint stay held); returns how
+     * many were released, or -1 when the flow was not paused.
+     */
+    public long resume(String flow) throws SQLException {
+        return exclusive(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + schema + ".flow_pause WHERE flow_name = ?")) {
+                ps.setString(1, flow);
+                if (ps.executeUpdate() == 0) {
+                    return -1L;
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + action + " a SET next_attempt_at = now(),"
+                    + " updated_at = now() WHERE a.flow_name = ? AND a.status = 'pending'"
+                    + " AND a.next_attempt_at = 'infinity' AND NOT " + endpointDisabled(schema, "a.url"))) {
+                ps.setString(1, flow);
+                return (long) ps.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * Enables {@code url} again: it is sent to, its held actions are due now (those of a paused flow stay
+     * held); returns how many were released, or -1 when it was not disabled.
+     */
+    public long enable(String url, String by) throws SQLException {
+        return exclusive(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + schema + ".endpoint SET state = 'enabled',"
+                    + " failing_since = NULL, enabled_at = now(), enabled_by = ?"
+                    + " WHERE md5(url) = md5(?) AND url = ? AND state = 'disabled'")) {
+                ps.setString(1, by);
+                ps.setString(2, url);
+                ps.setString(3, url);
+                if (ps.executeUpdate() == 0) {
+                    return -1L;
+                }
+            }
+            // through action_open_by_url: the endpoint's open actions, never its history
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + action + " a SET next_attempt_at = now(),"
+                    + " updated_at = now() WHERE a.url = ? AND a.status = 'pending' AND a.next_attempt_at = 'infinity'"
+                    + " AND NOT EXISTS (SELECT 1 FROM " + schema + ".flow_pause p WHERE p.flow_name = a.flow_name)")) {
+                ps.setString(1, url);
+                return (long) ps.executeUpdate();
+            }
+        });
+    }
+
+    /** The paused flows, by name, with how many actions each holds. */
+    public List<Pause> paused() throws SQLException {
+        List<Pause> out = new ArrayList<>();
+        try (Connection c = database.connection();
+                PreparedStatement ps = c.prepareStatement("SELECT p.flow_name, p.paused_at, p.paused_by,"
+                        + " (SELECT count(*) FROM " + action + " a WHERE a.flow_name = p.flow_name"
+                        + "   AND a.status = 'pending' AND a.next_attempt_at = 'infinity')"
+                        + " FROM " + schema + ".flow_pause p ORDER BY p.flow_name");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new Pause(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getString(3), rs.getLong(4)));
+            }
+        }
+        return out;
+    }
+
+    /** The endpoints that failed at least once (disabled ones first), with how many actions each holds. */
+    public List<Endpoint> endpoints() throws SQLException {
+        List<Endpoint> out = new ArrayList<>();
+        try (Connection c = database.connection();
+                PreparedStatement ps = c.prepareStatement("SELECT e.url, e.state, e.failing_since, e.last_error,"
+                        + " e.disabled_at, e.reason, CASE WHEN e.state = 'disabled' THEN (SELECT count(*) FROM "
+                        + action + " a WHERE a.url = e.url AND a.status = 'pending'"
+                        + " AND a.next_attempt_at = 'infinity') ELSE 0 END"
+                        + " FROM " + schema + ".endpoint e ORDER BY e.state DESC, e.url");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new Endpoint(rs.getString(1), rs.getString(2), instant(rs.getTimestamp(3)), rs.getString(4),
+                        instant(rs.getTimestamp(5)), rs.getString(6), rs.getLong(7)));
+            }
+        }
+        return out;
+    }
+
+    /** How many flows are paused and endpoints disabled: two index-only counts of small tables. */
+    public long[] counts() throws SQLException {
+        try (Connection c = database.connection();
+                PreparedStatement ps = c.prepareStatement("SELECT (SELECT count(*) FROM " + schema + ".flow_pause),"
+                        + " (SELECT count(*) FROM " + schema + ".endpoint WHERE state = 'disabled')");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
+    private <T> T exclusive(Transactions.Work<T> work) throws SQLException {
+        try (Connection c = database.connection()) {
+            return Transactions.inTransaction(c, tx -> {
+                try (Statement s = tx.createStatement()) {
+                    s.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
+                    s.execute("SELECT pg_advisory_xact_lock(" + lockKey(schema) + ", 56)");
+                } catch (SQLException e) {
+                    if ("55P03".equals(e.getSQLState())) {
+                        throw new SQLException("an enqueue or delivery transaction held the outbox's holds lock for "
+                                + LOCK_TIMEOUT + " (a long condition scan?): run the command again", "55P03", e);
+                    }
+                    throw e;
+                }
+                return work.run(tx);
+            });
+        }
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+}

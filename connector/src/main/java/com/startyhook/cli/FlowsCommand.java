@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.startyhook.ops.FlowsReport;
+import com.startyhook.outbox.Holds;
 import com.startyhook.ops.ManualRun;
 import com.startyhook.net.AddressPolicy;
 import com.startyhook.rules.Flow;
@@ -30,10 +31,11 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "flows", header = "Lists flows with their state; activates, deactivates and fires them.", mixinStandardHelpOptions = true,
         description = {"Lists flows with their state (active, inactive, modified since activation), trigger, mode,",
-            "last run, actions by status and last error; activates, deactivates and fires them.",
+            "last run, actions by status, last error and deliveries (running or paused); activates, deactivates,",
+            "fires, pauses and resumes them.",
             "A new or edited flow is inactive until it is activated."},
         subcommands = {FlowsCommand.ListFlows.class, FlowsCommand.Activate.class, FlowsCommand.Deactivate.class,
-            FlowsCommand.Fire.class})
+            FlowsCommand.Fire.class, FlowsCommand.Pause.class, FlowsCommand.Resume.class})
 final class FlowsCommand extends Subcommand {
     @Mixin
     DatabaseOptions database;
@@ -63,9 +65,10 @@ final class FlowsCommand extends Subcommand {
                     throw new IllegalStateException(e);
                 }
             } else {
-                Table table = new Table("FLOW", "STATE", "TRIGGER", "MODE", "LAST RUN", "ACTIONS", "LAST ERROR");
+                Table table = new Table("FLOW", "STATE", "DELIVERIES", "TRIGGER", "MODE", "LAST RUN", "ACTIONS",
+                        "LAST ERROR");
                 for (FlowsReport.FlowLine l : lines) {
-                    table.row(l.name(), l.state().label(), l.trigger(), l.mode(),
+                    table.row(l.name(), l.state().label(), l.deliveries(), l.trigger(), l.mode(),
                             l.lastRun() == null ? "-" : l.lastRun().toString(),
                             l.counts().isEmpty() ? "-" : l.counts().toString().replaceAll("[{}]", ""),
                             l.lastError() == null ? "" : l.lastError());
@@ -246,6 +249,61 @@ final class FlowsCommand extends Subcommand {
             try (Database db = parent.database.open(parent.environment)) {
                 List<Long> ids = new ManualRun(db, Clock.systemUTC()).fire(loaded.rules(), name, element);
                 out.println("enqueued action(s) " + ids + " for " + name + " element " + element);
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "pause", mixinStandardHelpOptions = true,
+            description = {"Pauses the deliveries of flows: detection and enqueueing go on, their actions are held",
+                "(pending, never failed, never lost) until `flows resume`. An attempt under way finishes."})
+    static final class Pause extends SelectedFlows {
+        @Option(names = "--by", paramLabel = "WHO", description = "Who pauses (default: user@host).")
+        String by;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = parent.spec.commandLine().getOut();
+            ValidatedRules loaded = RulesLoader.withoutSecretResolution(true).load(parent.rules.dir());
+            List<String> names = selection.all ? new ArrayList<>(loaded.rules().flows().keySet()) : selection.names;
+            int refused = 0;
+            try (Database db = parent.database.open(parent.environment)) {
+                Holds holds = new Holds(db);
+                for (String name : names) {
+                    if (!loaded.rules().flows().containsKey(name)) {
+                        refused++;
+                        out.println("refused " + name + ": no flow of that name in " + parent.rules.dir()
+                                + " (see `startyhook flows`)");
+                    } else if (holds.pause(name, by != null ? by : user())) {
+                        out.println("paused " + name + ": its actions are held until `startyhook flows resume "
+                                + name + "`; detection and enqueueing go on");
+                    } else {
+                        out.println("already paused: " + name);
+                    }
+                }
+            }
+            out.flush();
+            return refused == 0 ? ExitCodes.OK : ExitCodes.PROBLEMS;
+        }
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true,
+            description = {"Resumes the deliveries of paused flows: their held actions are sent, in order",
+                "(those to a disabled endpoint stay held until `outbox enable-endpoint`)."})
+    static final class Resume extends SelectedFlows {
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = parent.spec.commandLine().getOut();
+            try (Database db = parent.database.open(parent.environment)) {
+                Holds holds = new Holds(db);
+                List<String> names = selection.all ? holds.paused().stream().map(Holds.Pause::flow).toList()
+                        : selection.names;
+                for (String name : names) {
+                    long released = holds.resume(name);
+                    out.println(released < 0 ? "was not paused: " + name
+                            : "resumed " + name + ": " + released + " held action(s) released, in order");
+                }
             }
             out.flush();
             return ExitCodes.OK;

@@ -15,9 +15,10 @@ import picocli.CommandLine.Spec;
  * this one holds what they print with (times, JSON, redacted headers) and the missing-table advice.
  */
 @Command(name = "outbox", mixinStandardHelpOptions = true,
-        description = "Inspects the outbox: list and show actions and their attempts, retry and cancel them.",
+        description = {"Inspects the outbox: list and show actions and their attempts, retry and cancel them;",
+            "list endpoints (webhook URLs) and enable a disabled one again."},
         subcommands = {OutboxListCommand.class, OutboxShowCommand.class, OutboxRetryCommand.class,
-            OutboxCancelCommand.class})
+            OutboxCancelCommand.class, OutboxEndpointsCommand.class, OutboxEnableEndpointCommand.class})
 final class OutboxCommand implements Runnable {
     static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);

@@ -185,15 +185,23 @@ public final class Holds {
         return out;
     }
 
-    /** How many flows are paused and endpoints disabled: two index-only counts of small tables. */
-    public long[] counts() throws SQLException {
+    /** The names of the paused flows and the URLs of the disabled endpoints: what metrics and /health show. */
+    public record Summary(List<String> pausedFlows, List<String> disabledEndpoints) {}
+
+    /** Reads the two small tables only, never the outbox: cheap enough for every metrics refresh. */
+    public Summary summary() throws SQLException {
+        List<String> flows = new ArrayList<>();
+        List<String> urls = new ArrayList<>();
         try (Connection c = database.connection();
-                PreparedStatement ps = c.prepareStatement("SELECT (SELECT count(*) FROM " + schema + ".flow_pause),"
-                        + " (SELECT count(*) FROM " + schema + ".endpoint WHERE state = 'disabled')");
+                PreparedStatement ps = c.prepareStatement("SELECT 'flow', flow_name FROM " + schema + ".flow_pause"
+                        + " UNION ALL SELECT 'url', url FROM " + schema + ".endpoint WHERE state = 'disabled'"
+                        + " ORDER BY 1, 2");
                 ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return new long[] {rs.getLong(1), rs.getLong(2)};
+            while (rs.next()) {
+                (rs.getString(1).equals("flow") ? flows : urls).add(rs.getString(2));
+            }
         }
+        return new Summary(List.copyOf(flows), List.copyOf(urls));
     }
 
     private <T> T exclusive(Transactions.Work<T> work) throws SQLException {

@@ -69,6 +69,11 @@ public final class OutboxRepository {
         this.lockHolds = Holds.lockShared(database.schema());
     }
 
+    /** The database this repository reads. */
+    public Database database() {
+        return database;
+    }
+
     /** Actions matching {@code filter}, newest first. */
     public List<ActionSummary> list(Filter filter) throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT " + SUMMARY_COLUMNS + " FROM " + action + " WHERE true");

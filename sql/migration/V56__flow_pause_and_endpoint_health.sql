@@ -38,9 +38,11 @@ CREATE UNIQUE INDEX endpoint_url ON endpoint (md5(url));
 COMMENT ON TABLE endpoint IS
     'webhook URLs that failed; a disabled one gets no requests, its actions are held (`startyhook outbox enable-endpoint URL`)';
 
--- Holding and releasing an endpoint's open actions: a hash index (no key size limit), on open actions only,
--- so that its cost is the endpoint's backlog, never the history.
-CREATE INDEX action_open_by_url ON action USING hash (url) WHERE status IN ('pending', 'delivering');
+-- Holding and releasing an endpoint's open actions, on open actions only, so that its cost is the endpoint's
+-- backlog, never the history. On md5(url): a b-tree on the text would refuse long URLs, and a hash index
+-- (no size limit) chains every action of one URL in one bucket, so that each insert walked the chain
+-- (a claim of 64 at 21,000 pending to one URL touched 4,800 buffers instead of under 2,000).
+CREATE INDEX action_open_by_url ON action (md5(url), id) WHERE status IN ('pending', 'delivering');
 
 CREATE OR REPLACE VIEW stuck_actions AS
 SELECT a.id, a.flow_name, a.entity, a.element_id, a.status, a.attempts,

@@ -116,7 +116,8 @@ final class ActionQueue {
                 + "; UPDATE " + action + " a SET next_attempt_at = 'infinity', updated_at = now()"
                 + " FROM " + schema + ".endpoint e, unnest(?::text[]) AS u(url)"
                 + " WHERE md5(e.url) = md5(u.url) AND e.url = u.url AND e.state = 'disabled'"
-                + "   AND a.url = e.url AND a.status = 'pending' AND a.next_attempt_at <> 'infinity'";
+                + "   AND md5(a.url) = md5(e.url) AND a.url = e.url AND a.status = 'pending'"
+                + "   AND a.next_attempt_at <> 'infinity'";
         this.releaseSql = "UPDATE " + action + " a SET status = 'pending',"
                 + " next_attempt_at = " + Holds.dueNowUnlessHeld(schema, "a") + ","
                 + " lease_owner = NULL, lease_expires_at = NULL, updated_at = now()"

@@ -143,9 +143,11 @@ public final class Holds {
             }
             // through action_open_by_url: the endpoint's open actions, never its history
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + action + " a SET next_attempt_at = now(),"
-                    + " updated_at = now() WHERE a.url = ? AND a.status = 'pending' AND a.next_attempt_at = 'infinity'"
+                    + " updated_at = now() WHERE md5(a.url) = md5(?) AND a.url = ? AND a.status = 'pending'"
+                    + " AND a.next_attempt_at = 'infinity'"
                     + " AND NOT EXISTS (SELECT 1 FROM " + schema + ".flow_pause p WHERE p.flow_name = a.flow_name)")) {
                 ps.setString(1, url);
+                ps.setString(2, url);
                 return (long) ps.executeUpdate();
             }
         });
@@ -173,7 +175,7 @@ public final class Holds {
         try (Connection c = database.connection();
                 PreparedStatement ps = c.prepareStatement("SELECT e.url, e.state, e.failing_since, e.last_error,"
                         + " e.disabled_at, e.reason, CASE WHEN e.state = 'disabled' THEN (SELECT count(*) FROM "
-                        + action + " a WHERE a.url = e.url AND a.status = 'pending'"
+                        + action + " a WHERE md5(a.url) = md5(e.url) AND a.url = e.url AND a.status = 'pending'"
                         + " AND a.next_attempt_at = 'infinity') ELSE 0 END"
                         + " FROM " + schema + ".endpoint e ORDER BY e.state DESC, e.url");
                 ResultSet rs = ps.executeQuery()) {

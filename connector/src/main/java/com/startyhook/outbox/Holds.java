@@ -177,7 +177,7 @@ public final class Holds {
                         + " e.disabled_at, e.reason, CASE WHEN e.state = 'disabled' THEN (SELECT count(*) FROM "
                         + action + " a WHERE md5(a.url) = md5(e.url) AND a.url = e.url AND a.status = 'pending'"
                         + " AND a.next_attempt_at = 'infinity') ELSE 0 END"
-                        + " FROM " + schema + ".endpoint e ORDER BY e.state DESC, e.url");
+                        + " FROM " + schema + ".endpoint e ORDER BY e.state = 'disabled' DESC, e.url");
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(new Endpoint(rs.getString(1), rs.getString(2), instant(rs.getTimestamp(3)), rs.getString(4),

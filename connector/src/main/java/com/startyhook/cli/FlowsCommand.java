@@ -113,6 +113,16 @@ final class FlowsCommand extends Subcommand {
         Selection selection;
     }
 
+    /** Selected flows, and who changes them (recorded with the change). */
+    abstract static class AttributedFlows extends SelectedFlows {
+        @Option(names = "--by", paramLabel = "WHO", description = "Who does it (default: user@host).")
+        String by;
+
+        String who() {
+            return by != null ? by : user();
+        }
+    }
+
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the flows (the default).")
     static final class ListFlows implements Callable<Integer> {
         @picocli.CommandLine.ParentCommand
@@ -130,10 +140,7 @@ final class FlowsCommand extends Subcommand {
     @Command(name = "activate", mixinStandardHelpOptions = true,
             description = {"Validates flows (rules and live database) and activates their current content.",
                 "Refuses, with the reasons, a flow that has problems."})
-    static final class Activate extends SelectedFlows {
-        @Option(names = "--by", paramLabel = "WHO", description = "Who activates (default: user@host).")
-        String by;
-
+    static final class Activate extends AttributedFlows {
         @Option(names = "--allow-insecure-urls", description = "Accept http:// webhook URLs (testing only).")
         boolean allowInsecureUrls;
 
@@ -157,7 +164,7 @@ final class FlowsCommand extends Subcommand {
                 for (String name : names) {
                     Flow flow = live.rules().flows().get(name);
                     if (flow != null) {
-                        boolean changed = activations.activate(name, flow.contentHash(), by != null ? by : user());
+                        boolean changed = activations.activate(name, flow.contentHash(), who());
                         out.println((changed ? "activated " : "already active ") + name + " (content "
                                 + flow.contentHash().substring(0, 12) + ")");
                         continue;
@@ -205,10 +212,7 @@ final class FlowsCommand extends Subcommand {
 
     @Command(name = "deactivate", mixinStandardHelpOptions = true,
             description = "Deactivates flows: they match nothing until activated again.")
-    static final class Deactivate extends SelectedFlows {
-        @Option(names = "--by", paramLabel = "WHO", description = "Who deactivates (default: user@host).")
-        String by;
-
+    static final class Deactivate extends AttributedFlows {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = parent.spec.commandLine().getOut();
@@ -219,7 +223,7 @@ final class FlowsCommand extends Subcommand {
                 for (String name : names) {
                     Flow flow = loaded.rules().flows().get(name);
                     boolean changed = activations.deactivate(name, flow == null ? null : flow.contentHash(),
-                            by != null ? by : user());
+                            who());
                     out.println((changed ? "deactivated " : "was not active: ") + name);
                 }
             }
@@ -258,45 +262,37 @@ final class FlowsCommand extends Subcommand {
     @Command(name = "pause", mixinStandardHelpOptions = true,
             description = {"Pauses the deliveries of flows: detection and enqueueing go on, their actions are held",
                 "(pending, never failed, never lost) until `flows resume`. An attempt under way finishes."})
-    static final class Pause extends SelectedFlows {
-        @Option(names = "--by", paramLabel = "WHO", description = "Who pauses (default: user@host).")
-        String by;
-
+    static final class Pause extends AttributedFlows {
         @Override
         public Integer call() throws Exception {
-            PrintWriter out = parent.spec.commandLine().getOut();
             ValidatedRules loaded = RulesLoader.withoutSecretResolution(true).load(parent.rules.dir());
             List<String> names = selection.all ? new ArrayList<>(loaded.rules().flows().keySet()) : selection.names;
-            int refused = 0;
-            try (Database db = parent.database.open(parent.environment)) {
-                Holds holds = new Holds(db);
+            return parent.withHolds((holds, out) -> {
+                int refused = 0;
                 for (String name : names) {
                     if (!loaded.rules().flows().containsKey(name)) {
                         refused++;
                         out.println("refused " + name + ": no flow of that name in " + parent.rules.dir()
                                 + " (see `startyhook flows`)");
-                    } else if (holds.pause(name, by != null ? by : user())) {
+                    } else if (holds.pause(name, who())) {
                         out.println("paused " + name + ": its actions are held until `startyhook flows resume "
                                 + name + "`; detection and enqueueing go on");
                     } else {
                         out.println("already paused: " + name);
                     }
                 }
-            }
-            out.flush();
-            return refused == 0 ? ExitCodes.OK : ExitCodes.PROBLEMS;
+                return refused == 0 ? ExitCodes.OK : ExitCodes.PROBLEMS;
+            });
         }
     }
 
-    @Command(name = "resume", mixinStandardHelpOptions = true,
-            description = {"Resumes the deliveries of paused flows: their held actions are sent, in order",
-                "(those to a disabled endpoint stay held until `outbox enable-endpoint`)."})
+    @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resumes the deliveries of paused flows:"
+            + " their held actions are sent, in order (those to a disabled endpoint stay held until"
+            + " `outbox enable-endpoint`).")
     static final class Resume extends SelectedFlows {
         @Override
         public Integer call() throws Exception {
-            PrintWriter out = parent.spec.commandLine().getOut();
-            try (Database db = parent.database.open(parent.environment)) {
-                Holds holds = new Holds(db);
+            return parent.withHolds((holds, out) -> {
                 List<String> names = selection.all ? holds.paused().stream().map(Holds.Pause::flow).toList()
                         : selection.names;
                 for (String name : names) {
@@ -304,9 +300,24 @@ final class FlowsCommand extends Subcommand {
                     out.println(released < 0 ? "was not paused: " + name
                             : "resumed " + name + ": " + released + " held action(s) released, in order");
                 }
-            }
-            out.flush();
-            return ExitCodes.OK;
+                return ExitCodes.OK;
+            });
         }
+    }
+
+    /** What pause and resume do with the outbox's holds, printing to {@code out}; returns the exit code. */
+    interface HoldsWork {
+        int run(Holds holds, PrintWriter out) throws SQLException;
+    }
+
+    /** Runs {@code work} on the connector's database, then flushes the output. */
+    int withHolds(HoldsWork work) throws SQLException {
+        PrintWriter out = spec.commandLine().getOut();
+        int code;
+        try (Database db = database.open(environment)) {
+            code = work.run(new Holds(db), out);
+        }
+        out.flush();
+        return code;
     }
 }

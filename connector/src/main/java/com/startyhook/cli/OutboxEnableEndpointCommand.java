@@ -3,23 +3,19 @@ package com.startyhook.cli;
 import com.startyhook.outbox.Holds;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code outbox enable-endpoint URL}: a disabled endpoint is sent to again; its held actions go, in order. */
-@Command(name = "enable-endpoint", mixinStandardHelpOptions = true,
-        description = {"Enables a disabled endpoint (webhook URL) again: its held actions are sent, in order",
-            "(those of a paused flow stay held until `flows resume`). See `outbox endpoints`."})
+@Command(name = "enable-endpoint", mixinStandardHelpOptions = true, description = "Enables a disabled endpoint"
+        + " (webhook URL) again: its held actions are sent, in order (those of a paused flow stay held until"
+        + " `flows resume`). See `outbox endpoints`.")
 final class OutboxEnableEndpointCommand extends OutboxSubcommand {
     @Parameters(paramLabel = "URL", description = "The endpoint's URL, exactly as `outbox endpoints` shows it.")
     String url;
 
-    @Option(names = "--by", paramLabel = "WHO", description = "Who enables it (default: user@host).")
-    String by;
-
     @Override
     public Integer call() throws Exception {
-        long released = query(repo -> new Holds(repo.database()).enable(url, by != null ? by : FlowsCommand.user()));
+        long released = query(repo -> new Holds(repo.database()).enable(url, FlowsCommand.user()));
         PrintWriter out = spec.commandLine().getOut();
         if (released < 0) {
             out.println("not disabled: " + url + " (see `startyhook outbox endpoints` for the exact URL)");

@@ -18,11 +18,7 @@ final class OutboxEndpointsCommand extends OutboxSubcommand {
     public Integer call() throws Exception {
         List<Holds.Endpoint> endpoints = query(repo -> new Holds(repo.database()).endpoints());
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(OutboxCommand.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(endpoints));
-        } else if (endpoints.isEmpty()) {
-            out.println("no endpoint has failed");
-        } else {
+        if (!printedWithoutTable(out, json, endpoints, "no endpoint has failed")) {
             Table table = new Table("URL", "STATE", "HELD", "FAILING SINCE", "DISABLED", "WHY / LAST ERROR");
             for (Holds.Endpoint e : endpoints) {
                 table.row(e.url(), e.state(), e.disabled() ? Long.toString(e.held()) : "-",

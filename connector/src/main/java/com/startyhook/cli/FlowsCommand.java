@@ -274,12 +274,13 @@ final class FlowsCommand extends Subcommand {
                         refused++;
                         out.println("refused " + name + ": no flow of that name in " + parent.rules.dir()
                                 + " (see `startyhook flows`)");
-                    } else if (holds.pause(name, who())) {
-                        out.println("paused " + name + ": its actions are held until `startyhook flows resume "
-                                + name + "`; detection and enqueueing go on");
-                    } else {
-                        out.println("already paused: " + name);
+                        continue;
                     }
+                    Holds.Change c = holds.pause(name, who());
+                    out.println(c.changed() ? "paused " + name + ": " + c.actions() + " action(s) held until"
+                            + " `startyhook flows resume " + name + "`; detection and enqueueing go on"
+                            : "already paused: " + name);
+                    stillRunning(out, c, "flows pause " + name, "may still be sent");
                 }
                 return refused == 0 ? ExitCodes.OK : ExitCodes.PROBLEMS;
             });
@@ -296,12 +297,22 @@ final class FlowsCommand extends Subcommand {
                 List<String> names = selection.all ? holds.paused().stream().map(Holds.Pause::flow).toList()
                         : selection.names;
                 for (String name : names) {
-                    long released = holds.resume(name);
-                    out.println(released < 0 ? "was not paused: " + name
-                            : "resumed " + name + ": " + released + " held action(s) released, in order");
+                    Holds.Change c = holds.resume(name);
+                    out.println((c.changed() ? "resumed " + name + ": " : "was not paused: " + name + "; ")
+                            + c.actions() + " held action(s) released, in order");
+                    stillRunning(out, c, "flows resume " + name, "may stay held");
                 }
                 return ExitCodes.OK;
             });
+        }
+    }
+
+    /** Says so when enqueues that began before the command were still running when it stopped waiting. */
+    static void stillRunning(PrintWriter out, Holds.Change c, String again, String consequence) {
+        if (c.stillRunning() > 0) {
+            out.println("  " + c.stillRunning() + " enqueue(s) or recording(s) of attempts that began before were"
+                    + " still running after 30 s (a long condition scan?): actions they write " + consequence
+                    + "; run `startyhook " + again + "` again once they have ended");
         }
     }
 

@@ -15,14 +15,16 @@ final class OutboxEnableEndpointCommand extends OutboxSubcommand {
 
     @Override
     public Integer call() throws Exception {
-        long released = query(repo -> new Holds(repo.database()).enable(url, FlowsCommand.user()));
+        Holds.Change c = query(repo -> new Holds(repo.database()).enable(url, FlowsCommand.user()));
         PrintWriter out = spec.commandLine().getOut();
-        if (released < 0) {
-            out.println("not disabled: " + url + " (see `startyhook outbox endpoints` for the exact URL)");
+        FlowsCommand.stillRunning(out, c, "outbox enable-endpoint " + url, "may stay held");
+        if (!c.changed()) {
+            out.println("not disabled: " + url + " (see `startyhook outbox endpoints` for the exact URL)"
+                    + (c.actions() > 0 ? "; " + c.actions() + " held action(s) released" : ""));
             out.flush();
             return ExitCodes.PROBLEMS;
         }
-        out.println("enabled " + url + ": " + released + " held action(s) released, in order");
+        out.println("enabled " + url + ": " + c.actions() + " held action(s) released, in order");
         out.flush();
         return ExitCodes.OK;
     }

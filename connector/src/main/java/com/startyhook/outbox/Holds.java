@@ -7,8 +7,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,14 +19,13 @@ import java.util.List;
  * sort after every due action in action_claimable, so the claim, which reads that index's head up to its
  * LIMIT, never reads them. Whoever sets {@code next_attempt_at} keeps the hold with {@link #dueNowUnlessHeld}
  * or {@link #held}; pausing and disabling hold the open actions, resuming and re-enabling release them (due
- * now, so in id order; per-element order is kept by the waiting flag). Enqueues and deliveries take the
- * schema's holds lock shared ({@link #lockShared}), the commands here exclusive: an action enqueued while a
- * command runs is never left due in a paused flow, nor held in a resumed one.
+ * now, so in id order; per-element order is kept by the waiting flag). Enqueues, recordings of attempts and
+ * {@code outbox retry} take the schema's holds lock shared ({@link #lockShared}), before the statement that
+ * writes, and keep it until they commit; the commands here change the state, hold or release, then wait for
+ * the transactions that held the lock at that moment (never blocking anyone) and hold or release again: an
+ * action enqueued while a command runs is never left due in a paused flow, nor held in a resumed one.
  */
 public final class Holds {
-    /** How long a command waits for enqueues and deliveries in flight before it gives up. */
-    static final String LOCK_TIMEOUT = "30s";
-
     public record Pause(String flow, Instant pausedAt, String pausedBy, long held) {}
 
     public record Endpoint(String url, String state, Instant failingSince, String lastError, Instant disabledAt,
@@ -82,75 +81,122 @@ public final class Holds {
         return "CASE WHEN " + held(schema, alias) + " THEN 'infinity'::timestamptz ELSE now() END";
     }
 
-    /** Pauses {@code flow}'s deliveries and holds its pending actions; false when it was already paused. */
-    public boolean pause(String flow, String by) throws SQLException {
-        return exclusive(c -> {
+    /**
+     * What a command did: whether the state changed, how many actions it held or released, and how many
+     * enqueues or recordings of attempts that began before it were still running when it stopped waiting
+     * for them (0 but after a long condition scan; see {@link #WAIT_FOR_RUNNING}).
+     */
+    public record Change(boolean changed, long actions, int stillRunning) {}
+
+    /** Pauses {@code flow}'s deliveries and holds its pending actions. */
+    public Change pause(String flow, String by) throws SQLException {
+        return twoPasses(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema + ".flow_pause (flow_name,"
                     + " paused_by) VALUES (?, ?) ON CONFLICT (flow_name) DO NOTHING")) {
                 ps.setString(1, flow);
                 ps.setString(2, by);
-                if (ps.executeUpdate() == 0) {
-                    return false;
-                }
+                return ps.executeUpdate() == 1;
             }
             // through action_open_by_element (flow_name first): the flow's open actions, never its history
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + action + " SET next_attempt_at = 'infinity',"
-                    + " updated_at = now() WHERE flow_name = ? AND status = 'pending'"
-                    + " AND next_attempt_at <> 'infinity'")) {
-                ps.setString(1, flow);
-                ps.executeUpdate();
-            }
-            return true;
-        });
+        }, "UPDATE " + action + " a SET next_attempt_at = 'infinity', updated_at = now() WHERE a.flow_name = ?"
+                + " AND a.status = 'pending' AND a.next_attempt_at <> 'infinity'"
+                + " AND EXISTS (SELECT 1 FROM " + schema + ".flow_pause p WHERE p.flow_name = a.flow_name)", flow);
     }
 
-    /**
-     * Resumes {@code flow}: its held actions are due now (those of a disabled endpoint stay held); returns how
-     * many were released, or -1 when the flow was not paused.
-     */
-    public long resume(String flow) throws SQLException {
-        return exclusive(c -> {
+    /** Resumes {@code flow}: its held actions are due now (those of a disabled endpoint stay held). */
+    public Change resume(String flow) throws SQLException {
+        return twoPasses(c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + schema + ".flow_pause WHERE flow_name = ?")) {
                 ps.setString(1, flow);
-                if (ps.executeUpdate() == 0) {
-                    return -1L;
-                }
+                return ps.executeUpdate() == 1;
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + action + " a SET next_attempt_at = now(),"
-                    + " updated_at = now() WHERE a.flow_name = ? AND a.status = 'pending'"
-                    + " AND a.next_attempt_at = 'infinity' AND NOT " + endpointDisabled(schema, "a.url"))) {
-                ps.setString(1, flow);
-                return (long) ps.executeUpdate();
-            }
-        });
+        }, "UPDATE " + action + " a SET next_attempt_at = now(), updated_at = now() WHERE a.flow_name = ?"
+                + " AND a.status = 'pending' AND a.next_attempt_at = 'infinity' AND NOT " + held(schema, "a"), flow);
     }
 
-    /**
-     * Enables {@code url} again: it is sent to, its held actions are due now (those of a paused flow stay
-     * held); returns how many were released, or -1 when it was not disabled.
-     */
-    public long enable(String url, String by) throws SQLException {
-        return exclusive(c -> {
+    /** Enables {@code url} again: it is sent to, its held actions are due now (those of a paused flow stay held). */
+    public Change enable(String url, String by) throws SQLException {
+        return twoPasses(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + schema + ".endpoint SET state = 'enabled',"
                     + " failing_since = NULL, enabled_at = now(), enabled_by = ?"
                     + " WHERE md5(url) = md5(?) AND url = ? AND state = 'disabled'")) {
                 ps.setString(1, by);
                 ps.setString(2, url);
                 ps.setString(3, url);
-                if (ps.executeUpdate() == 0) {
-                    return -1L;
-                }
+                return ps.executeUpdate() == 1;
             }
             // through action_open_by_url: the endpoint's open actions, never its history
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + action + " a SET next_attempt_at = now(),"
-                    + " updated_at = now() WHERE md5(a.url) = md5(?) AND a.url = ? AND a.status = 'pending'"
-                    + " AND a.next_attempt_at = 'infinity'"
-                    + " AND NOT EXISTS (SELECT 1 FROM " + schema + ".flow_pause p WHERE p.flow_name = a.flow_name)")) {
-                ps.setString(1, url);
-                ps.setString(2, url);
-                return (long) ps.executeUpdate();
+        }, "UPDATE " + action + " a SET next_attempt_at = now(), updated_at = now() WHERE md5(a.url) = md5(?)"
+                + " AND a.url = ? AND a.status = 'pending' AND a.next_attempt_at = 'infinity'"
+                + " AND NOT " + held(schema, "a"), url, url);
+    }
+
+    /** How long a command waits for the enqueues and recordings of attempts that began before it. */
+    static final Duration WAIT_FOR_RUNNING = Duration.ofSeconds(30);
+
+    /**
+     * Changes the state ({@code mark}) and runs {@code pass} in one transaction; then waits for the enqueues and
+     * recordings of attempts that hold the holds lock (they began before, and may not have seen the change)
+     * and runs {@code pass} again, for what they wrote. Nobody waits for the command: it takes no lock.
+     */
+    private Change twoPasses(Transactions.Work<Boolean> mark, String pass, String... args) throws SQLException {
+        try (Connection c = database.connection()) {
+            long[] first = Transactions.inTransaction(c, tx -> new long[] {mark.run(tx) ? 1 : 0, update(tx, pass, args)});
+            int running = awaitRunning(c, lockHolders(c));
+            return new Change(first[0] == 1, first[1] + update(c, pass, args), running);
+        }
+    }
+
+    private static long update(Connection c, String sql, String... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
             }
-        });
+            return ps.executeUpdate();
+        }
+    }
+
+    private static final String HOLDERS = "FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2"
+            + " AND objid = 56 AND classid::bigint = ? AND database = (SELECT oid FROM pg_database"
+            + " WHERE datname = current_database())";
+
+    /** The transactions (virtual ids) that hold the holds lock now. */
+    private String[] lockHolders(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(array_agg(virtualtransaction), '{}') "
+                + HOLDERS)) {
+            ps.setLong(1, Integer.toUnsignedLong(lockKey(schema)));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return (String[]) rs.getArray(1).getArray();
+            }
+        }
+    }
+
+    /** Waits until none of {@code holders} holds the lock any more, at most {@link #WAIT_FOR_RUNNING}; how many still do. */
+    private int awaitRunning(Connection c, String[] holders) throws SQLException {
+        long deadline = System.nanoTime() + WAIT_FOR_RUNNING.toNanos();
+        int running = holders.length;
+        while (running > 0) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) " + HOLDERS
+                    + " AND virtualtransaction = ANY(?)")) {
+                ps.setLong(1, Integer.toUnsignedLong(lockKey(schema)));
+                ps.setArray(2, c.createArrayOf("text", holders));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    running = rs.getInt(1);
+                }
+            }
+            if (running == 0 || System.nanoTime() > deadline) {
+                break;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return running;
     }
 
     /** The paused flows, by name, with how many actions each holds. */
@@ -204,24 +250,6 @@ public final class Holds {
             }
         }
         return new Summary(List.copyOf(flows), List.copyOf(urls));
-    }
-
-    private <T> T exclusive(Transactions.Work<T> work) throws SQLException {
-        try (Connection c = database.connection()) {
-            return Transactions.inTransaction(c, tx -> {
-                try (Statement s = tx.createStatement()) {
-                    s.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
-                    s.execute("SELECT pg_advisory_xact_lock(" + lockKey(schema) + ", 56)");
-                } catch (SQLException e) {
-                    if ("55P03".equals(e.getSQLState())) {
-                        throw new SQLException("an enqueue or delivery transaction held the outbox's holds lock for "
-                                + LOCK_TIMEOUT + " (a long condition scan?): run the command again", "55P03", e);
-                    }
-                    throw e;
-                }
-                return work.run(tx);
-            });
-        }
     }
 
     private static Instant instant(Timestamp t) {

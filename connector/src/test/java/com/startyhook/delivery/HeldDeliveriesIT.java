@@ -106,8 +106,9 @@ class HeldDeliveriesIT {
         assertThat(held(later)).isTrue();
 
         gone.set(false);
-        assertThat(new Holds(db).enable(url, "test")).as("released").isEqualTo(4);
-        assertThat(new Holds(db).enable(url, "test")).as("no longer disabled").isEqualTo(-1);
+        assertThat(new Holds(db).enable(url, "test")).as("enabled, all released")
+                .isEqualTo(new Holds.Change(true, 4, 0));
+        assertThat(new Holds(db).enable(url, "test").changed()).as("no longer disabled").isFalse();
 
         patiently().until(() -> toGone.stream().allMatch(a -> "delivered".equals(status(a)))
                 && "delivered".equals(status(later)));
@@ -159,8 +160,8 @@ class HeldDeliveriesIT {
         Holds holds = new Holds(db);
         NewAction before = Outboxes.action("orders", "1", hook(url, 50), 1);
         Outboxes.enqueue(db, List.of(before)); // pending when the flow is paused
-        assertThat(holds.pause("orders", "test")).isTrue();
-        assertThat(holds.pause("orders", "test")).as("already paused").isFalse();
+        assertThat(holds.pause("orders", "test")).isEqualTo(new Holds.Change(true, 1, 0));
+        assertThat(holds.pause("orders", "test").changed()).as("already paused").isFalse();
         assertThat(held(before)).isTrue();
         start(config());
         List<NewAction> during = List.of(Outboxes.action("orders", "1", hook(url, 50), 2),
@@ -180,8 +181,8 @@ class HeldDeliveriesIT {
             assertThat(p.pausedBy()).isEqualTo("test");
         });
 
-        assertThat(holds.resume("orders")).isEqualTo(4);
-        assertThat(holds.resume("orders")).as("not paused any more").isEqualTo(-1);
+        assertThat(holds.resume("orders")).isEqualTo(new Holds.Change(true, 4, 0));
+        assertThat(holds.resume("orders").changed()).as("not paused any more").isFalse();
         patiently().until(() -> status(before).equals("delivered")
                 && during.stream().allMatch(a -> "delivered".equals(status(a))));
         assertThat(seqsOfElement("/paused", "1")).containsExactly(1, 2, 4);
@@ -227,6 +228,49 @@ class HeldDeliveriesIT {
         assertThat(held(a)).isTrue();
         new Holds(db).resume("orders");
         assertThat(held(a)).isFalse();
+    }
+
+    @Test
+    void anEnqueueUnderWayWhenItsFlowIsPausedIsHeldOnceItCommits() throws Exception {
+        NewAction a = Outboxes.action("orders", "1", hook(receiver.url("/x"), 50), 1);
+        try (java.sql.Connection enqueue = db.connection()) {
+            enqueue.setAutoCommit(false);
+            new com.startyhook.outbox.OutboxWriter(db).enqueue(enqueue, List.of(a)); // before the pause: not held
+            java.util.concurrent.CompletableFuture<Holds.Change> pause = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            return new Holds(db).pause("orders", "test");
+                        } catch (java.sql.SQLException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+            patiently().until(() -> PG.count("startyhook.flow_pause") == 1);
+            assertThat(pause).as("the pause waits for the enqueue that began before it").isNotDone();
+            enqueue.commit();
+            assertThat(pause.get(60, TimeUnit.SECONDS)).isEqualTo(new Holds.Change(true, 1, 0));
+        }
+        assertThat(held(a)).as("held by the pause's second pass").isTrue();
+
+        // and the other way round: enqueued held while the flow is being resumed, released
+        NewAction b = Outboxes.action("orders", "2", hook(receiver.url("/x"), 50), 2);
+        try (java.sql.Connection enqueue = db.connection()) {
+            enqueue.setAutoCommit(false);
+            new com.startyhook.outbox.OutboxWriter(db).enqueue(enqueue, List.of(b)); // held: the flow is paused
+            java.util.concurrent.CompletableFuture<Holds.Change> resume = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            return new Holds(db).resume("orders");
+                        } catch (java.sql.SQLException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+            patiently().until(() -> PG.count("startyhook.flow_pause") == 0);
+            assertThat(resume).isNotDone();
+            enqueue.commit();
+            assertThat(resume.get(60, TimeUnit.SECONDS)).isEqualTo(new Holds.Change(true, 2, 0));
+        }
+        assertThat(held(a)).isFalse();
+        assertThat(held(b)).as("released by the resume's second pass").isFalse();
     }
 
     static boolean held(NewAction a) {

@@ -40,7 +40,13 @@ final class OutboxCommand implements Runnable {
         return e;
     }
 
+    /** Past any real date: PostgreSQL's 'infinity', the next attempt of a held action. */
+    private static final Instant NEVER = Instant.parse("9999-12-31T23:59:59Z");
+
     static String time(Instant t) {
+        if (t != null && t.isAfter(NEVER)) {
+            return "held (paused flow or disabled endpoint)";
+        }
         return t == null ? "-" : t.truncatedTo(ChronoUnit.MILLIS).toString();
     }
 

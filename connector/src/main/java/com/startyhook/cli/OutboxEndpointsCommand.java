@@ -22,7 +22,7 @@ final class OutboxEndpointsCommand extends OutboxSubcommand {
             Table table = new Table("URL", "STATE", "HELD", "FAILING SINCE", "DISABLED", "WHY / LAST ERROR");
             for (Holds.Endpoint e : endpoints) {
                 table.row(e.url(), e.state(), e.disabled() ? Long.toString(e.held()) : "-",
-                        OutboxCommand.time(e.failingSince()), OutboxCommand.time(e.disabledAt()),
+                        OutboxCommand.time(e.failingSince()), e.disabled() ? OutboxCommand.time(e.disabledAt()) : "-",
                         e.disabled() ? e.reason() : e.lastError() == null ? "" : e.lastError());
             }
             table.print(out);

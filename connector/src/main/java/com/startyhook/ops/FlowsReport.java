@@ -44,9 +44,9 @@ public final class FlowsReport {
             Instant lastRun, Map<String, Long> counts, String lastError, String activatedBy, Instant activatedAt,
             Holds.Pause paused) {
 
-        /** "running", or "paused (N held)". */
+        /** "not paused", or "paused (N held)". */
         public String deliveries() {
-            return paused == null ? "running" : "paused (" + paused.held() + " held)";
+            return paused == null ? "not paused" : "paused (" + paused.held() + " held)";
         }
     }
 

@@ -118,7 +118,7 @@ public final class Holds {
     public Change enable(String url, String by) throws SQLException {
         return twoPasses(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + schema + ".endpoint SET state = 'enabled',"
-                    + " failing_since = NULL, enabled_at = now(), enabled_by = ?"
+                    + " failing_since = NULL, last_error = NULL, enabled_at = now(), enabled_by = ?"
                     + " WHERE md5(url) = md5(?) AND url = ? AND state = 'disabled'")) {
                 ps.setString(1, by);
                 ps.setString(2, url);

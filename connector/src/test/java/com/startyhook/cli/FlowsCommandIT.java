@@ -133,7 +133,7 @@ class FlowsCommandIT {
         newOutput();
         assertThat(flows("list")).isZero();
         assertThat(out.toString()).contains("DELIVERIES").containsPattern("customer-blocked .*paused \\(1 held\\)")
-                .containsPattern("stock-changed .*running");
+                .containsPattern("stock-changed .*not paused");
         newOutput();
         flows("--json");
         assertThat(out.toString()).containsPattern("\"paused\" : \\{\\s*\"flow\" : \"customer-blocked\"");

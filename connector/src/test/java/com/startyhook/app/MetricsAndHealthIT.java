@@ -142,18 +142,25 @@ class MetricsAndHealthIT {
                 assertThat(m.value("startyhook_flows_paused", Map.of())).isZero();
                 assertThat(m.value("startyhook_endpoints_disabled", Map.of())).isZero();
             });
-            new com.startyhook.outbox.Holds(connector.database()).pause("projects", "test");
+            com.startyhook.outbox.Holds holds = new com.startyhook.outbox.Holds(connector.database());
+            holds.pause("projects", "test");
             PG.execute("INSERT INTO startyhook.endpoint (url, state, disabled_at, reason) VALUES"
                     + " ('https://gone.example/hook', 'disabled', now(), 'HTTP 410 Gone')");
-
-            await().atMost(PATIENCE).untilAsserted(() -> {
-                PrometheusText m = PrometheusText.parse(ConnectorFixture.get(connector, "/metrics").body());
-                assertThat(m.value("startyhook_flows_paused", Map.of())).isEqualTo(1);
-                assertThat(m.value("startyhook_endpoints_disabled", Map.of())).isEqualTo(1);
-                JsonNode details = health(connector, 200).path("details");
-                assertThat(details.path("pausedFlows").toString()).isEqualTo("[\"projects\"]");
-                assertThat(details.path("disabledEndpoints").toString()).isEqualTo("[\"https://gone.example/hook\"]");
-            });
+            try {
+                await().atMost(PATIENCE).untilAsserted(() -> {
+                    PrometheusText m = PrometheusText.parse(ConnectorFixture.get(connector, "/metrics").body());
+                    assertThat(m.value("startyhook_flows_paused", Map.of())).isEqualTo(1);
+                    assertThat(m.value("startyhook_endpoints_disabled", Map.of())).isEqualTo(1);
+                    JsonNode details = health(connector, 200).path("details");
+                    assertThat(details.path("pausedFlows").toString()).isEqualTo("[\"projects\"]");
+                    assertThat(details.path("disabledEndpoints").toString())
+                            .isEqualTo("[\"https://gone.example/hook\"]");
+                });
+            } finally {
+                // the other test of this class shares the database and delivers the flow "projects"
+                holds.resume("projects");
+                PG.execute("DELETE FROM startyhook.endpoint");
+            }
         }
     }
 

@@ -22,10 +22,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -297,8 +297,9 @@ final class ActionQueue {
             // the elements whose action was delivered or failed: their next action becomes claimable
             SqlArrays.bind(c, ps, 16, strings(closed, r -> r.action().flowName()),
                     strings(closed, r -> r.action().elementId()));
-            // endpoint health: one row per URL; a success in the batch means not failing continuously
-            Map<String, String[]> byUrl = new LinkedHashMap<>();
+            // endpoint health: one row per URL, in URL order (two workers upserting the same endpoints lock them
+            // in one order); a success in the batch means not failing continuously
+            Map<String, String[]> byUrl = new TreeMap<>();
             for (AttemptResult r : finished) {
                 String kind = endpointKind(r);
                 byUrl.merge(r.action().url(), new String[] {kind, r.error()}, (old, now) -> rank(now[0]) > rank(old[0])

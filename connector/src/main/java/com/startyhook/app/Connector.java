@@ -364,6 +364,9 @@ public final class Connector implements AutoCloseable {
         slot.put("retainedWalBytes", metrics.slotLagBytes());
         d.put("slot", slot);
         d.put("outbox", metrics.actionsByStatus());
+        // held deliveries: what an operator paused, and endpoints disabled (410 Gone, delivery.disable-after)
+        d.put("pausedFlows", metrics.holds().pausedFlows());
+        d.put("disabledEndpoints", metrics.holds().disabledEndpoints());
         RulesWatcher.Snapshot rules = watcher.snapshot();
         d.put("activeFlows", rules.activeFlows());
         d.put("rulesProblems", rules.rules().problems().size());

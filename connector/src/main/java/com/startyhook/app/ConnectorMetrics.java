@@ -1,6 +1,7 @@
 package com.startyhook.app;
 
 import com.startyhook.monitor.FlowStatus;
+import com.startyhook.outbox.Holds;
 import com.startyhook.store.Database;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
@@ -44,6 +45,8 @@ final class ConnectorMetrics {
     private final MultiGauge scanFailing;
     private final Map<String, java.time.Instant> lastScanCounted = new HashMap<>();
     private long lastActionId = -1;
+    /** Paused flows and disabled endpoints as of the last refresh (Holds). */
+    private volatile Holds.Summary holds = new Holds.Summary(List.of(), List.of());
 
     ConnectorMetrics(Database database, String slotName, long slotLagWarningBytes, BooleanSupplier leader,
             IntSupplier activeFlows) {
@@ -74,6 +77,11 @@ final class ConnectorMetrics {
                 .description("1 when this process runs capture and monitors").register(registry);
         Gauge.builder("startyhook.flows.active", activeFlows, IntSupplier::getAsInt).strongReference(true)
                 .description("flows active for their current content").register(registry);
+        Gauge.builder("startyhook.flows.paused", this, m -> m.holds.pausedFlows().size())
+                .description("flows whose deliveries are paused (flows pause): their actions are held").register(registry);
+        Gauge.builder("startyhook.endpoints.disabled", this, m -> m.holds.disabledEndpoints().size())
+                .description("endpoints (webhook URLs) disabled after 410 Gone or delivery.disable-after of failures:"
+                        + " their actions are held until outbox enable-endpoint").register(registry);
         scanDuration = MultiGauge.builder("startyhook.monitor.scan.duration").baseUnit("seconds")
                 .description("duration of each condition flow's last scan").register(registry);
         scanFailing = MultiGauge.builder("startyhook.monitor.scan.failing")
@@ -86,6 +94,11 @@ final class ConnectorMetrics {
 
     long slotLagBytes() {
         return slotLagBytes.get();
+    }
+
+    /** Paused flows and disabled endpoints as of the last refresh. */
+    Holds.Summary holds() {
+        return holds;
     }
 
     Map<String, Long> actionsByStatus() {
@@ -103,6 +116,7 @@ final class ConnectorMetrics {
             Map<String, Long> counts = countByStatus(c);
             actionsByStatus.forEach((status, v) -> v.set(counts.getOrDefault(status, 0L)));
             refreshSlotLag(c);
+            holds = new Holds(database).summary();
             if (leader) {
                 countCreatedActions(c);
             }

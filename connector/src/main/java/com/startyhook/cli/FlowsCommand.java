@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.startyhook.ops.FlowsReport;
+import com.startyhook.outbox.Holds;
 import com.startyhook.ops.ManualRun;
 import com.startyhook.net.AddressPolicy;
 import com.startyhook.rules.Flow;
@@ -30,10 +31,11 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "flows", header = "Lists flows with their state; activates, deactivates and fires them.", mixinStandardHelpOptions = true,
         description = {"Lists flows with their state (active, inactive, modified since activation), trigger, mode,",
-            "last run, actions by status and last error; activates, deactivates and fires them.",
+            "last run, actions by status, last error and deliveries (running or paused); activates, deactivates,",
+            "fires, pauses and resumes them.",
             "A new or edited flow is inactive until it is activated."},
         subcommands = {FlowsCommand.ListFlows.class, FlowsCommand.Activate.class, FlowsCommand.Deactivate.class,
-            FlowsCommand.Fire.class})
+            FlowsCommand.Fire.class, FlowsCommand.Pause.class, FlowsCommand.Resume.class})
 final class FlowsCommand extends Subcommand {
     @Mixin
     DatabaseOptions database;
@@ -63,9 +65,10 @@ final class FlowsCommand extends Subcommand {
                     throw new IllegalStateException(e);
                 }
             } else {
-                Table table = new Table("FLOW", "STATE", "TRIGGER", "MODE", "LAST RUN", "ACTIONS", "LAST ERROR");
+                Table table = new Table("FLOW", "STATE", "DELIVERIES", "TRIGGER", "MODE", "LAST RUN", "ACTIONS",
+                        "LAST ERROR");
                 for (FlowsReport.FlowLine l : lines) {
-                    table.row(l.name(), l.state().label(), l.trigger(), l.mode(),
+                    table.row(l.name(), l.state().label(), l.deliveries(), l.trigger(), l.mode(),
                             l.lastRun() == null ? "-" : l.lastRun().toString(),
                             l.counts().isEmpty() ? "-" : l.counts().toString().replaceAll("[{}]", ""),
                             l.lastError() == null ? "" : l.lastError());
@@ -110,6 +113,16 @@ final class FlowsCommand extends Subcommand {
         Selection selection;
     }
 
+    /** Selected flows, and who changes them (recorded with the change). */
+    abstract static class AttributedFlows extends SelectedFlows {
+        @Option(names = "--by", paramLabel = "WHO", description = "Who does it (default: user@host).")
+        String by;
+
+        String who() {
+            return by != null ? by : user();
+        }
+    }
+
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the flows (the default).")
     static final class ListFlows implements Callable<Integer> {
         @picocli.CommandLine.ParentCommand
@@ -127,10 +140,7 @@ final class FlowsCommand extends Subcommand {
     @Command(name = "activate", mixinStandardHelpOptions = true,
             description = {"Validates flows (rules and live database) and activates their current content.",
                 "Refuses, with the reasons, a flow that has problems."})
-    static final class Activate extends SelectedFlows {
-        @Option(names = "--by", paramLabel = "WHO", description = "Who activates (default: user@host).")
-        String by;
-
+    static final class Activate extends AttributedFlows {
         @Option(names = "--allow-insecure-urls", description = "Accept http:// webhook URLs (testing only).")
         boolean allowInsecureUrls;
 
@@ -154,7 +164,7 @@ final class FlowsCommand extends Subcommand {
                 for (String name : names) {
                     Flow flow = live.rules().flows().get(name);
                     if (flow != null) {
-                        boolean changed = activations.activate(name, flow.contentHash(), by != null ? by : user());
+                        boolean changed = activations.activate(name, flow.contentHash(), who());
                         out.println((changed ? "activated " : "already active ") + name + " (content "
                                 + flow.contentHash().substring(0, 12) + ")");
                         continue;
@@ -202,10 +212,7 @@ final class FlowsCommand extends Subcommand {
 
     @Command(name = "deactivate", mixinStandardHelpOptions = true,
             description = "Deactivates flows: they match nothing until activated again.")
-    static final class Deactivate extends SelectedFlows {
-        @Option(names = "--by", paramLabel = "WHO", description = "Who deactivates (default: user@host).")
-        String by;
-
+    static final class Deactivate extends AttributedFlows {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = parent.spec.commandLine().getOut();
@@ -216,7 +223,7 @@ final class FlowsCommand extends Subcommand {
                 for (String name : names) {
                     Flow flow = loaded.rules().flows().get(name);
                     boolean changed = activations.deactivate(name, flow == null ? null : flow.contentHash(),
-                            by != null ? by : user());
+                            who());
                     out.println((changed ? "deactivated " : "was not active: ") + name);
                 }
             }
@@ -250,5 +257,78 @@ final class FlowsCommand extends Subcommand {
             out.flush();
             return ExitCodes.OK;
         }
+    }
+
+    @Command(name = "pause", mixinStandardHelpOptions = true,
+            description = {"Pauses the deliveries of flows: detection and enqueueing go on, their actions are held",
+                "(pending, never failed, never lost) until `flows resume`. An attempt under way finishes."})
+    static final class Pause extends AttributedFlows {
+        @Override
+        public Integer call() throws Exception {
+            ValidatedRules loaded = RulesLoader.withoutSecretResolution(true).load(parent.rules.dir());
+            List<String> names = selection.all ? new ArrayList<>(loaded.rules().flows().keySet()) : selection.names;
+            return parent.withHolds((holds, out) -> {
+                int refused = 0;
+                for (String name : names) {
+                    if (!loaded.rules().flows().containsKey(name)) {
+                        refused++;
+                        out.println("refused " + name + ": no flow of that name in " + parent.rules.dir()
+                                + " (see `startyhook flows`)");
+                        continue;
+                    }
+                    Holds.Change c = holds.pause(name, who());
+                    out.println(c.changed() ? "paused " + name + ": " + c.actions() + " action(s) held until"
+                            + " `startyhook flows resume " + name + "`; detection and enqueueing go on"
+                            : "already paused: " + name);
+                    stillRunning(out, c, "flows pause " + name, "may still be sent");
+                }
+                return refused == 0 ? ExitCodes.OK : ExitCodes.PROBLEMS;
+            });
+        }
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resumes the deliveries of paused flows:"
+            + " their held actions are sent, in order (those to a disabled endpoint stay held until"
+            + " `outbox enable-endpoint`).")
+    static final class Resume extends SelectedFlows {
+        @Override
+        public Integer call() throws Exception {
+            return parent.withHolds((holds, out) -> {
+                List<String> names = selection.all ? holds.paused().stream().map(Holds.Pause::flow).toList()
+                        : selection.names;
+                for (String name : names) {
+                    Holds.Change c = holds.resume(name);
+                    out.println((c.changed() ? "resumed " + name + ": " : "was not paused: " + name + "; ")
+                            + c.actions() + " held action(s) released, in order");
+                    stillRunning(out, c, "flows resume " + name, "may stay held");
+                }
+                return ExitCodes.OK;
+            });
+        }
+    }
+
+    /** Says so when enqueues that began before the command were still running when it stopped waiting. */
+    static void stillRunning(PrintWriter out, Holds.Change c, String again, String consequence) {
+        if (c.stillRunning() > 0) {
+            out.println("  " + c.stillRunning() + " enqueue(s) or recording(s) of attempts that began before were"
+                    + " still running after 30 s (a long condition scan?): actions they write " + consequence
+                    + "; run `startyhook " + again + "` again once they have ended");
+        }
+    }
+
+    /** What pause and resume do with the outbox's holds, printing to {@code out}; returns the exit code. */
+    interface HoldsWork {
+        int run(Holds holds, PrintWriter out) throws SQLException;
+    }
+
+    /** Runs {@code work} on the connector's database, then flushes the output. */
+    int withHolds(HoldsWork work) throws SQLException {
+        PrintWriter out = spec.commandLine().getOut();
+        int code;
+        try (Database db = database.open(environment)) {
+            code = work.run(new Holds(db), out);
+        }
+        out.flush();
+        return code;
     }
 }

@@ -15,9 +15,10 @@ import picocli.CommandLine.Spec;
  * this one holds what they print with (times, JSON, redacted headers) and the missing-table advice.
  */
 @Command(name = "outbox", mixinStandardHelpOptions = true,
-        description = "Inspects the outbox: list and show actions and their attempts, retry and cancel them.",
+        description = {"Inspects the outbox: list and show actions and their attempts, retry and cancel them;",
+            "list endpoints (webhook URLs) and enable a disabled one again."},
         subcommands = {OutboxListCommand.class, OutboxShowCommand.class, OutboxRetryCommand.class,
-            OutboxCancelCommand.class})
+            OutboxCancelCommand.class, OutboxEndpointsCommand.class, OutboxEnableEndpointCommand.class})
 final class OutboxCommand implements Runnable {
     static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
@@ -39,7 +40,13 @@ final class OutboxCommand implements Runnable {
         return e;
     }
 
+    /** Past any real date: PostgreSQL's 'infinity', the next attempt of a held action. */
+    private static final Instant NEVER = Instant.parse("9999-12-31T23:59:59Z");
+
     static String time(Instant t) {
+        if (t != null && t.isAfter(NEVER)) {
+            return "held (paused flow or disabled endpoint)";
+        }
         return t == null ? "-" : t.truncatedTo(ChronoUnit.MILLIS).toString();
     }
 

@@ -38,11 +38,7 @@ final class OutboxListCommand extends OutboxSubcommand {
         List<ActionSummary> actions = query(repo -> repo.list(
                 new OutboxRepository.Filter(flow, status, element, from, limit)));
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(OutboxCommand.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(actions));
-        } else if (actions.isEmpty()) {
-            out.println("no actions match");
-        } else {
+        if (!printedWithoutTable(out, json, actions, "no actions match")) {
             Table table = new Table("ID", "FLOW", "ELEMENT", "EVENT", "STATUS", "ATTEMPTS", "LAST", "CREATED",
                     "NEXT/DELIVERED");
             for (ActionSummary a : actions) {

@@ -2,7 +2,10 @@ package com.startyhook.cli;
 
 import com.startyhook.outbox.OutboxRepository;
 import com.startyhook.store.Database;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.sql.SQLException;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 
@@ -22,6 +25,19 @@ abstract class OutboxSubcommand extends Subcommand {
         } catch (SQLException e) {
             throw OutboxCommand.explain(e, db);
         }
+    }
+
+    /**
+     * Prints {@code rows} as JSON when {@code json}, or {@code none} when there are none; false when the
+     * caller is to print its table.
+     */
+    static boolean printedWithoutTable(PrintWriter out, boolean json, List<?> rows, String none) throws IOException {
+        if (json) {
+            out.println(OutboxCommand.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(rows));
+        } else if (rows.isEmpty()) {
+            out.println(none);
+        }
+        return json || rows.isEmpty();
     }
 
     void checkStatus(String status) {

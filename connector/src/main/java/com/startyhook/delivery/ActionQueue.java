@@ -7,6 +7,7 @@ import static com.startyhook.store.SqlArrays.strings;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.startyhook.outbox.ElementOrder;
+import com.startyhook.outbox.Holds;
 import com.startyhook.store.Database;
 import com.startyhook.store.SqlArrays;
 import com.startyhook.store.Transactions;
@@ -24,6 +25,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -52,8 +54,14 @@ final class ActionQueue {
     static final int STATEMENT_TIMEOUT_SECONDS = 5;
 
     ActionQueue(Database database) {
+        this(database, DeliveryConfig.DEFAULT_DISABLE_AFTER);
+    }
+
+    /** {@code disableAfter}: an endpoint failing continuously this long is disabled (delivery.disable-after). */
+    ActionQueue(Database database, Duration disableAfter) {
         this.database = database;
         String action = database.table("action");
+        String schema = database.schema();
         // Due claimable actions, and delivering ones whose lease expired (their worker died). Each kind is
         // the head of its own partial index (action_claimable, action_leased), read in index order up to
         // the limit: nothing else is compared, whatever the statistics say, so a claim costs what its LIMIT
@@ -79,8 +87,14 @@ final class ActionQueue {
         // lease: a worker that lost it, too slow, must not overwrite) and every attempt is recorded, all from
         // arrays. One UPDATE per action plus a batch of INSERTs took 10.8 ms per 32; the UPDATE from arrays
         // 7.9 ms; both in one autocommitted statement also spare a round trip and a commit (docs/bench.md).
-        this.finishSql = "WITH finished AS (UPDATE " + action + " a SET status = r.status, attempts = a.attempts + 1,"
-                + " next_attempt_at = now() + r.delay_ms * interval '1 millisecond', last_http_status = r.http_status,"
+        // It takes the holds lock shared first (Holds): a resume or an endpoint's re-enabling waits for it, so that
+        // it never leaves a retried action held behind its back.
+        this.finishSql = Holds.lockShared(schema) + "; WITH finished AS (UPDATE " + action + " a SET status = r.status,"
+                + " attempts = a.attempts + 1,"
+                // a retried action of a paused flow or a disabled endpoint is held (V56), never due
+                + " next_attempt_at = CASE WHEN r.status = 'pending' AND " + Holds.held(schema, "a")
+                + "   THEN 'infinity'::timestamptz ELSE now() + r.delay_ms * interval '1 millisecond' END,"
+                + " last_http_status = r.http_status,"
                 + " last_error = r.error, delivered_at = CASE WHEN r.status = 'delivered' THEN now() END,"
                 + " lease_owner = NULL, lease_expires_at = NULL, updated_at = now()"
                 + " FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::integer[], ?::text[])"
@@ -95,12 +109,50 @@ final class ActionQueue {
                 // then, in the same transaction and round trip, the next action of each element whose action
                 // was delivered or failed becomes claimable (ElementOrder); a second statement, so that its
                 // snapshot sees what an enqueue that held a finished action FOR SHARE committed meanwhile
-                + "; " + new ElementOrder(database.schema()).releaseStatement();
+                + "; " + new ElementOrder(database.schema()).releaseStatement()
+                // endpoint health, once per URL of the batch: a success clears failing_since, a failure sets it
+                // (kept while it goes on failing), and 410 Gone or failing for disableAfter disables the endpoint
+                + "; " + endpointHealthSql(schema, disableAfter)
+                // the open actions of a URL that is disabled are held, through action_open_by_url
+                + "; UPDATE " + action + " a SET next_attempt_at = 'infinity', updated_at = now()"
+                + " FROM " + schema + ".endpoint e, unnest(?::text[]) AS u(url)"
+                + " WHERE md5(e.url) = md5(u.url) AND e.url = u.url AND e.state = 'disabled'"
+                + "   AND md5(a.url) = md5(e.url) AND a.url = e.url AND a.status = 'pending'"
+                + "   AND a.next_attempt_at <> 'infinity'";
         this.renewSql = "UPDATE " + action + " SET lease_expires_at = now() + ? * interval '1 millisecond'"
                 + " WHERE id = ANY(?) AND status = 'delivering' AND lease_owner = ?";
-        this.releaseSql = "UPDATE " + action + " SET status = 'pending', next_attempt_at = now(),"
+        this.releaseSql = "UPDATE " + action + " a SET status = 'pending',"
+                + " next_attempt_at = " + Holds.dueNowUnlessHeld(schema, "a") + ","
                 + " lease_owner = NULL, lease_expires_at = NULL, updated_at = now()"
                 + " WHERE id = ? AND status = 'delivering' AND lease_owner = ?";
+    }
+
+    /**
+     * The upsert of the batch's URLs into the endpoint table; parameters: URL, kind ('ok', 'failing' or
+     * 'gone') and last error, as three parallel {@code text[]}, one row per URL.
+     */
+    private static String endpointHealthSql(String schema, Duration disableAfter) {
+        String endpoint = schema + ".endpoint";
+        String tooLong = "now() - coalesce(e.failing_since, now()) >= interval '" + disableAfter.toMillis()
+                + " milliseconds'";
+        return "WITH k AS (SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) AS k(url, kind, error)),"
+                + " cleared AS (UPDATE " + endpoint + " e SET failing_since = NULL, last_error = NULL FROM k"
+                + "   WHERE k.kind = 'ok' AND md5(e.url) = md5(k.url) AND e.url = k.url"
+                + "     AND e.failing_since IS NOT NULL AND e.state = 'enabled')"
+                + " INSERT INTO " + endpoint + " AS e (url, state, failing_since, last_error, disabled_at, reason)"
+                + " SELECT k.url, CASE WHEN k.kind = 'gone' THEN 'disabled' ELSE 'enabled' END, now(), k.error,"
+                + "   CASE WHEN k.kind = 'gone' THEN now() END, CASE WHEN k.kind = 'gone' THEN k.error END"
+                + " FROM k WHERE k.kind <> 'ok'"
+                + " ON CONFLICT ((md5(url))) DO UPDATE SET failing_since = coalesce(e.failing_since, now()),"
+                + " last_error = excluded.last_error,"
+                + " state = CASE WHEN e.state = 'disabled' OR excluded.state = 'disabled' OR " + tooLong
+                + "   THEN 'disabled' ELSE 'enabled' END,"
+                + " disabled_at = CASE WHEN e.state = 'disabled' THEN e.disabled_at"
+                + "   WHEN excluded.state = 'disabled' OR " + tooLong + " THEN now() END,"
+                + " reason = CASE WHEN e.state = 'disabled' THEN e.reason WHEN excluded.state = 'disabled'"
+                + "   THEN excluded.reason WHEN " + tooLong + " THEN 'failed continuously since ' || e.failing_since"
+                + "   || ' (delivery.disable-after ' || '" + disableAfter + "' || '); last error: '"
+                + "   || coalesce(excluded.last_error, 'none') END";
     }
 
     /**
@@ -247,8 +299,38 @@ final class ActionQueue {
             // the elements whose action was delivered or failed: their next action becomes claimable
             SqlArrays.bind(c, ps, 16, strings(closed, r -> r.action().flowName()),
                     strings(closed, r -> r.action().elementId()));
+            // endpoint health: one row per URL, in URL order (two workers upserting the same endpoints lock them
+            // in one order); a success in the batch means not failing continuously
+            Map<String, String[]> byUrl = new TreeMap<>();
+            for (AttemptResult r : finished) {
+                String kind = endpointKind(r);
+                byUrl.merge(r.action().url(), new String[] {kind, r.error()}, (old, now) -> rank(now[0]) > rank(old[0])
+                        ? now : old);
+            }
+            List<Map.Entry<String, String[]>> urls = new ArrayList<>(byUrl.entrySet());
+            SqlArrays.bind(c, ps, 18, strings(urls, Map.Entry::getKey), strings(urls, e -> e.getValue()[0]),
+                    strings(urls, e -> e.getValue()[1]));
+            List<Map.Entry<String, String[]>> failing = urls.stream().filter(e -> !"ok".equals(e.getValue()[0])).toList();
+            SqlArrays.bind(c, ps, 21, strings(failing, Map.Entry::getKey));
             ps.execute();
         }
+    }
+
+    /** What a finished attempt says of its endpoint: 'ok', 'failing', or 'gone' (410: disable it at once). */
+    private static String endpointKind(AttemptResult r) {
+        if (r.outcome() == AttemptOutcome.DELIVERED) {
+            return "ok";
+        }
+        return r.httpStatus() != null && r.httpStatus() == 410 ? "gone" : "failing";
+    }
+
+    /** Of a batch's attempts to one URL, 410 decides, then a success (not failing continuously), then a failure. */
+    private static int rank(String kind) {
+        return switch (kind) {
+            case "gone" -> 2;
+            case "ok" -> 1;
+            default -> 0;
+        };
     }
 
     /** The status a finished attempt leaves its action in. */

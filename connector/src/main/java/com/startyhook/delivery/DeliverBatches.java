@@ -344,6 +344,14 @@ final class DeliverBatches implements Runnable {
             return new AttemptResult(a, s.startedAt(), s.durationMs(), s.status(), AttemptOutcome.DELIVERED, null,
                     s.excerpt(), 0);
         }
+        if (s.endpointGone()) {
+            // the endpoint is disabled with this attempt's recording, and the action held with it: never failed
+            LOG.warn("Action {} of flow {} (element {}): {} answered 410 Gone; the endpoint is disabled and its actions"
+                    + " held until `startyhook outbox enable-endpoint {}`", a.id(), a.flowName(), a.elementId(),
+                    a.url(), a.url());
+            return new AttemptResult(a, s.startedAt(), s.durationMs(), s.status(), AttemptOutcome.RETRY, s.error(),
+                    s.excerpt(), 0);
+        }
         var next = s.permanent() ? java.util.Optional.<Duration>empty()
                 : retries.nextDelay(a.scheduledAttemptNo(), a.retryScheduleMs(),
                         RetryPolicy.parseRetryAfter(s.retryAfter(), clock.instant()));

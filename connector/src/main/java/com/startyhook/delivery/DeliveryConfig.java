@@ -38,12 +38,14 @@ import java.util.function.Consumer;
  *                           ({@code delivery.allowed-private-hosts}, default none)
  * @param caBundlePassword   secret reference of the password of a PKCS12 or JKS {@code delivery.ca-bundle},
  *                           or null ({@code delivery.ca-bundle-password})
+ * @param disableAfter       an endpoint (URL) that has failed continuously this long is disabled: its actions
+ *                           are held until it is enabled again ({@code delivery.disable-after}, default 5 days)
  */
 public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration, Duration pollInterval,
         int perHostLimit, Duration connectTimeout, Path caBundle, Path clientCertificate, Path clientKey,
         String clientKeyPassword, boolean allowInsecureUrls, int maxResponseExcerpt, Duration maxRetryAfter,
         double jitter, Duration shutdownGrace, Set<Integer> nonRetryableStatuses, AddressPolicy allowedPrivateHosts,
-        String caBundlePassword) {
+        String caBundlePassword, Duration disableAfter) {
 
     public static final int DEFAULT_WORKERS = 4;
     public static final int DEFAULT_BATCH_SIZE = 64;
@@ -55,6 +57,8 @@ public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration,
     public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofHours(6);
     public static final double DEFAULT_JITTER = 0.2;
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    /** As Svix: an endpoint failing for five days is disabled. */
+    public static final Duration DEFAULT_DISABLE_AFTER = Duration.ofDays(5);
 
     public DeliveryConfig {
         atLeast("delivery.workers", workers, 1, 256);
@@ -64,6 +68,7 @@ public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration,
         atLeast("delivery.per-host-limit", perHostLimit, 1, 10_000);
         positive("delivery.connect-timeout", connectTimeout, Duration.ofMillis(1));
         positive("delivery.max-retry-after", maxRetryAfter, Duration.ofSeconds(1));
+        positive("delivery.disable-after", disableAfter, Duration.ofSeconds(1));
         if (shutdownGrace == null || shutdownGrace.isNegative()) {
             throw new ConfigurationException("delivery.shutdown-grace must be zero or more, e.g. 10s");
         }
@@ -94,7 +99,7 @@ public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration,
         return new DeliveryConfig(DEFAULT_WORKERS, DEFAULT_BATCH_SIZE, DEFAULT_LEASE, DEFAULT_POLL_INTERVAL,
                 DEFAULT_PER_HOST_LIMIT, DEFAULT_CONNECT_TIMEOUT, null, null, null, null, false,
                 DEFAULT_MAX_RESPONSE_EXCERPT, DEFAULT_MAX_RETRY_AFTER, DEFAULT_JITTER, DEFAULT_SHUTDOWN_GRACE, Set.of(),
-                AddressPolicy.strict(), null);
+                AddressPolicy.strict(), null, DEFAULT_DISABLE_AFTER);
     }
 
     public DeliveryConfig withWorkers(int n) {
@@ -161,6 +166,10 @@ public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration,
         return copy(c -> c.allowedPrivateHosts = allowed);
     }
 
+    public DeliveryConfig withDisableAfter(Duration after) {
+        return copy(c -> c.disableAfter = after);
+    }
+
     public DeliveryConfig withCaBundle(Path file, String passwordRef) {
         return copy(c -> {
             c.caBundle = file;
@@ -195,6 +204,7 @@ public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration,
         Set<Integer> nonRetryableStatuses;
         AddressPolicy allowedPrivateHosts;
         String caBundlePassword;
+        Duration disableAfter;
 
         Copy(DeliveryConfig d) {
             workers = d.workers;
@@ -215,12 +225,14 @@ public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration,
             nonRetryableStatuses = d.nonRetryableStatuses;
             allowedPrivateHosts = d.allowedPrivateHosts;
             caBundlePassword = d.caBundlePassword;
+            disableAfter = d.disableAfter;
         }
 
         DeliveryConfig build() {
             return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
                     caBundle, clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
-                    maxRetryAfter, jitter, shutdownGrace, nonRetryableStatuses, allowedPrivateHosts, caBundlePassword);
+                    maxRetryAfter, jitter, shutdownGrace, nonRetryableStatuses, allowedPrivateHosts, caBundlePassword,
+                    disableAfter);
         }
     }
 

@@ -77,7 +77,7 @@ public final class DeliveryService implements AutoCloseable {
             throw new IllegalStateException("delivery service already started");
         }
         sender = new WebhookSender(config, secrets, clock);
-        queue = new ActionQueue(database);
+        queue = new ActionQueue(database, config.disableAfter());
         RetryPolicy retries = new RetryPolicy(config.jitter(), config.maxRetryAfter(),
                 () -> ThreadLocalRandom.current().nextDouble());
         claiming = true;

@@ -8,8 +8,8 @@ import java.util.TreeSet;
  * What a receiver's HTTP status means for the action:
  * <ul>
  *   <li>2xx: delivered;</li>
- *   <li>410 Gone: the receiver says the endpoint is gone: the action fails at once, "endpoint gone"
- *       ({@link Verdict#GONE}, kept apart so that endpoint health can disable the endpoint instead);</li>
+ *   <li>410 Gone: the receiver says the endpoint is gone ({@link Verdict#GONE}): delivery disables the
+ *       endpoint and holds its actions until it is enabled again (never fails them);</li>
  *   <li>a status the operator declared non-retryable ({@code delivery.non-retryable-statuses}):
  *       the action fails at once;</li>
  *   <li>anything else, 408, 429 and 5xx included: retried on the action's schedule, no sooner than

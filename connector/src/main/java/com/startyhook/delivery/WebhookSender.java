@@ -63,7 +63,8 @@ final class WebhookSender implements AutoCloseable {
     /**
      * What one attempt gave. {@code status} is null when no response arrived; {@code permanent}
      * marks problems that no retry can fix (an URL or address the connector refuses, a status the
-     * operator declared non-retryable, 410 Gone): the action fails at once.
+     * operator declared non-retryable): the action fails at once. 410 Gone is permanent for the endpoint,
+     * not for the action: delivery disables the endpoint and holds the action ({@link #endpointGone}).
      */
     record Sent(Instant startedAt, long durationMs, Integer status, String retryAfter, String error,
             String excerpt, boolean permanent) {
@@ -72,9 +73,9 @@ final class WebhookSender implements AutoCloseable {
         }
 
         /**
-         * The receiver answered 410 Gone: it wants no more webhooks at this URL. Today the action
-         * fails at once ({@code permanent}); this is where endpoint health can disable the endpoint
-         * and hold its actions instead.
+         * The receiver answered 410 Gone: it wants no more webhooks at this URL. Delivery disables the
+         * endpoint and holds the action (and every other open action to that URL) until an operator
+         * enables it again; the action is never failed for it.
          */
         boolean endpointGone() {
             return status != null && status == 410;
@@ -287,8 +288,8 @@ final class WebhookSender implements AutoCloseable {
                         var verdict = responses.classify(answer.status());
                         String error = switch (verdict) {
                             case DELIVERED -> null;
-                            case GONE -> "HTTP 410 Gone: endpoint gone (the receiver asks for no more webhooks"
-                                    + " at this URL); failed without retrying";
+                            case GONE -> "HTTP 410 Gone: endpoint disabled (the receiver asks for no more webhooks"
+                                    + " at this URL); its actions are held until `startyhook outbox enable-endpoint URL`";
                             case FAIL -> "HTTP " + answer.status() + ": non-retryable status"
                                     + " (delivery.non-retryable-statuses); failed without retrying";
                             case RETRY -> "HTTP " + answer.status() + (answer.location() == null ? ""

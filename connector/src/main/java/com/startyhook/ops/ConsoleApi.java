@@ -71,6 +71,7 @@ public final class ConsoleApi {
                     m.put("name", l.name());
                     m.put("description", l.description());
                     m.put("state", l.state().label());
+                    m.put("deliveries", l.deliveries());
                     m.put("trigger", l.trigger());
                     m.put("mode", l.mode());
                     m.put("lastRun", l.lastRun());

@@ -1,5 +1,6 @@
 package com.startyhook.ops;
 
+import com.startyhook.outbox.Holds;
 import com.startyhook.rules.ConditionTrigger;
 import com.startyhook.rules.EventTrigger;
 import com.startyhook.rules.EventType;
@@ -35,9 +36,19 @@ public final class FlowsReport {
         }
     }
 
-    /** One flow's line. {@code lastRun} and {@code lastError} may be null. */
+    /**
+     * One flow's line. {@code lastRun} and {@code lastError} may be null; {@code paused} is null unless its
+     * deliveries are paused ({@code flows pause}).
+     */
     public record FlowLine(String name, String description, State state, String trigger, String mode,
-            Instant lastRun, Map<String, Long> counts, String lastError, String activatedBy, Instant activatedAt) {}
+            Instant lastRun, Map<String, Long> counts, String lastError, String activatedBy, Instant activatedAt,
+            Holds.Pause paused) {
+
+        /** "not paused", or "paused (N held)". */
+        public String deliveries() {
+            return paused == null ? "not paused" : "paused (" + paused.held() + " held)";
+        }
+    }
 
     private final Database database;
 
@@ -108,13 +119,17 @@ public final class FlowsReport {
                 }
             }
         }
+        Map<String, Holds.Pause> paused = new HashMap<>();
+        for (Holds.Pause p : new Holds(database).paused()) {
+            paused.put(p.flow(), p);
+        }
         List<FlowLine> lines = new ArrayList<>();
         for (Flow flow : rules.flows().values()) {
             Activations.Activation a = activations.get(flow.name());
             lines.add(new FlowLine(flow.name(), flow.description(), stateOf(flow, a), describeTrigger(flow),
                     flow.mode().wireName(), lastRun.get(flow.name()), counts.getOrDefault(flow.name(), Map.of()),
                     lastError.get(flow.name()), a == null ? null : a.activatedBy(),
-                    a == null ? null : a.activatedAt()));
+                    a == null ? null : a.activatedAt(), paused.get(flow.name())));
         }
         return lines;
     }

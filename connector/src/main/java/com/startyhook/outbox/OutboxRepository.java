@@ -56,12 +56,22 @@ public final class OutboxRepository {
     private final String action;
     private final String attempt;
     private final ElementOrder order;
+    /** A retried action of a paused flow or a disabled endpoint stays held (Holds). */
+    private final String dueNowUnlessHeld;
+    private final String lockHolds;
 
     public OutboxRepository(Database database) {
         this.database = database;
         this.order = new ElementOrder(database.schema());
         this.action = database.table("action");
         this.attempt = database.table("attempt");
+        this.dueNowUnlessHeld = Holds.dueNowUnlessHeld(database.schema(), "a");
+        this.lockHolds = Holds.lockShared(database.schema());
+    }
+
+    /** The database this repository reads. */
+    public Database database() {
+        return database;
     }
 
     /** Actions matching {@code filter}, newest first. */
@@ -158,14 +168,14 @@ public final class OutboxRepository {
      */
     public List<Change> retry(Collection<Long> ids) throws SQLException {
         return change(ids, null, null, RETRYABLE, "pending",
-                "status = 'pending', next_attempt_at = now(), retry_base = a.attempts, delivered_at = NULL,"
+                "status = 'pending', next_attempt_at = " + dueNowUnlessHeld + ", retry_base = a.attempts, delivered_at = NULL,"
                         + " lease_owner = NULL, lease_expires_at = NULL, updated_at = now()");
     }
 
     /** Retries every action of {@code flow} (or of all flows when null) in {@code status}. */
     public List<Change> retry(String flow, String status) throws SQLException {
         return change(null, flow, status, RETRYABLE, "pending",
-                "status = 'pending', next_attempt_at = now(), retry_base = a.attempts, delivered_at = NULL,"
+                "status = 'pending', next_attempt_at = " + dueNowUnlessHeld + ", retry_base = a.attempts, delivered_at = NULL,"
                         + " lease_owner = NULL, lease_expires_at = NULL, updated_at = now()");
     }
 
@@ -184,6 +194,9 @@ public final class OutboxRepository {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try {
+                try (PreparedStatement ps = c.prepareStatement(lockHolds)) {
+                    ps.execute(); // a pause or resume running meanwhile: wait for it, so that its hold is seen
+                }
                 Map<Long, Change> changes = new LinkedHashMap<>();
                 List<Long> eligible = new ArrayList<>();
                 // lock the rows, so that a worker's claim cannot slip in between reading and changing

@@ -44,7 +44,11 @@ public final class OutboxWriter {
         // before this transaction commits) or earlier in this batch. Rows already enqueued (a batch written
         // again) are left out first, so that no new row waits behind one that is not inserted.
         String action = schema + ".action";
-        this.insertSql = "WITH r AS MATERIALIZED (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::integer[],"
+        // Held actions (Holds, V56): an action of a paused flow or to a disabled endpoint is enqueued held
+        // (next_attempt_at 'infinity', after every due action in action_claimable). The holds lock, taken shared
+        // by a statement of its own before the insert (whose snapshot is then taken after any pause or resume
+        // that was running committed), makes a pause or resume wait for the enqueues in flight.
+        this.insertSql = Holds.lockShared(schema) + "; WITH r AS MATERIALIZED (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::integer[],"
                 + " ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
                 + " ?::integer[], ?::text[], ?::text[], ?::text[], ?::text[])"
                 + "   WITH ORDINALITY AS r(m, d, f, i, en, el, o, ev, so, sp, u, sr, h, t, rs, p, st, le, n)"
@@ -54,9 +58,11 @@ public final class OutboxWriter {
                 + "     AND b.status IN " + ElementOrder.OPEN + " ORDER BY b.id DESC LIMIT 1 FOR SHARE OF b) p)"
                 + " INSERT INTO " + action + " (message_id, dedup_key, flow_name, action_index, entity,"
                 + " element_id, organization, event, source, source_position, url, secret_ref, headers, timeout_ms,"
-                + " retry_schedule_ms, payload, status, last_error, waiting)"
+                + " retry_schedule_ms, payload, status, last_error, next_attempt_at, waiting)"
                 + " SELECT m::uuid, d, f, i, en, el, o, ev, so, sp, u, sr, h::jsonb, t, rs::bigint[], p,"
                 + " coalesce(st, 'pending'), le,"
+                + " CASE WHEN st IS NULL AND " + Holds.held(schema, "r.f", "r.u") + " THEN 'infinity'::timestamptz"
+                + "   ELSE now() END,"
                 // refused at enqueue (st: failed) neither waits nor holds anything back
                 + "   st IS NULL AND (count(*) FILTER (WHERE st IS NULL) OVER (PARTITION BY f, el ORDER BY n"
                 + "     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) > 0"
@@ -101,7 +107,11 @@ public final class OutboxWriter {
                             .collect(Collectors.joining(",", "{", "}"))),
                     strings(actions, NewAction::payload),
                     strings(refused, why -> why == null ? null : "failed"), refused.toArray(String[]::new));
-            return ps.executeUpdate();
+            ps.execute(); // the lock's result, then the insert's count
+            if (ps.getMoreResults() || ps.getUpdateCount() == -1) {
+                throw new SQLException("the enqueue returned no update count");
+            }
+            return ps.getUpdateCount();
         }
     }
 

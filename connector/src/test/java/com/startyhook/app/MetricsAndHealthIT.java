@@ -131,6 +131,39 @@ class MetricsAndHealthIT {
         }
     }
 
+    @Test
+    void pausedFlowsAndDisabledEndpointsShowInMetricsAndHealth() throws Exception {
+        ConnectorFixture.writeEntities(rules);
+        writeFlow(rules, "projects", eventFlow("projects", "project", "\"create\"", receiver.url("/projects")));
+        try (Connector connector = new ConnectorFixture(PG, rules, "held").trust(receiver)
+                .allowPrivateHosts("localhost").withHttp().start()) {
+            await().atMost(PATIENCE).untilAsserted(() -> {
+                PrometheusText m = PrometheusText.parse(ConnectorFixture.get(connector, "/metrics").body());
+                assertThat(m.value("startyhook_flows_paused", Map.of())).isZero();
+                assertThat(m.value("startyhook_endpoints_disabled", Map.of())).isZero();
+            });
+            com.startyhook.outbox.Holds holds = new com.startyhook.outbox.Holds(connector.database());
+            holds.pause("projects", "test");
+            PG.execute("INSERT INTO startyhook.endpoint (url, state, disabled_at, reason) VALUES"
+                    + " ('https://gone.example/hook', 'disabled', now(), 'HTTP 410 Gone')");
+            try {
+                await().atMost(PATIENCE).untilAsserted(() -> {
+                    PrometheusText m = PrometheusText.parse(ConnectorFixture.get(connector, "/metrics").body());
+                    assertThat(m.value("startyhook_flows_paused", Map.of())).isEqualTo(1);
+                    assertThat(m.value("startyhook_endpoints_disabled", Map.of())).isEqualTo(1);
+                    JsonNode details = health(connector, 200).path("details");
+                    assertThat(details.path("pausedFlows").toString()).isEqualTo("[\"projects\"]");
+                    assertThat(details.path("disabledEndpoints").toString())
+                            .isEqualTo("[\"https://gone.example/hook\"]");
+                });
+            } finally {
+                // the other test of this class shares the database and delivers the flow "projects"
+                holds.resume("projects");
+                PG.execute("DELETE FROM startyhook.endpoint");
+            }
+        }
+    }
+
     private static JsonNode health(Connector connector, int expectedStatus) throws Exception {
         HttpResponse<String> r = ConnectorFixture.get(connector, "/health");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(expectedStatus);

@@ -119,4 +119,34 @@ class FlowsCommandIT {
         assertThat(flows("fire", "customer-blocked", "--element", "999999")).isEqualTo(ExitCodes.ERROR);
         assertThat(out.toString()).contains("customer 999999 does not exist in erp.customer");
     }
+
+    @Test
+    void g_pauseHoldsAFlowsActionsAndResumeReleasesThem() throws Exception {
+        // f_ enqueued an action of customer-blocked; no delivery runs here, so it is pending
+        assertThat(flows("pause", "customer-blocked", "--by", "ops")).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("paused customer-blocked").contains("flows resume customer-blocked");
+        assertThat(PG.count("startyhook.action WHERE flow_name = 'customer-blocked' AND status = 'pending'"
+                + " AND next_attempt_at <> 'infinity'")).isZero();
+        newOutput();
+        assertThat(flows("pause", "customer-blocked")).isZero();
+        assertThat(out.toString()).contains("already paused: customer-blocked");
+        newOutput();
+        assertThat(flows("list")).isZero();
+        assertThat(out.toString()).contains("DELIVERIES").containsPattern("customer-blocked .*paused \\(1 held\\)")
+                .containsPattern("stock-changed .*not paused");
+        newOutput();
+        flows("--json");
+        assertThat(out.toString()).containsPattern("\"paused\" : \\{\\s*\"flow\" : \"customer-blocked\"");
+        newOutput();
+        assertThat(flows("pause", "no-such-flow")).isEqualTo(ExitCodes.PROBLEMS);
+        assertThat(out.toString()).contains("refused no-such-flow: no flow of that name");
+
+        newOutput();
+        assertThat(flows("resume", "customer-blocked")).isZero();
+        assertThat(out.toString()).contains("resumed customer-blocked: 1 held action(s) released, in order");
+        assertThat(PG.count("startyhook.action WHERE next_attempt_at = 'infinity'")).isZero();
+        newOutput();
+        assertThat(flows("resume", "customer-blocked")).isZero();
+        assertThat(out.toString()).contains("was not paused: customer-blocked");
+    }
 }

@@ -32,7 +32,7 @@ class OutboxCommandIT {
 
     @BeforeEach
     void outbox() throws Exception {
-        PG.execute("TRUNCATE startyhook.action, startyhook.attempt");
+        PG.execute("TRUNCATE startyhook.action, startyhook.attempt, startyhook.endpoint, startyhook.flow_pause");
         failed1 = insert("invoice-paid", "42", "failed", 10);
         failed2 = insert("invoice-paid", "43", "failed", 10);
         delivered = insert("invoice-paid", "44", "delivered", 1);
@@ -163,5 +163,47 @@ class OutboxCommandIT {
         Cli badStatus = outbox("list", "--status", "broken");
         assertThat(badStatus.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(badStatus.err()).contains("--status must be one of");
+    }
+
+    @Test
+    void endpointsListsDisabledOnesAndEnableEndpointReleasesTheirHeldActions() throws Exception {
+        assertThat(outbox("endpoints").out()).contains("no endpoint has failed");
+        PG.execute("INSERT INTO startyhook.endpoint (url, state, failing_since, last_error, disabled_at, reason) VALUES"
+                + " ('https://erp-hooks.example/in', 'disabled', now(), 'HTTP 410', now(), 'HTTP 410 Gone: endpoint"
+                + " disabled'), ('https://other.example/in', 'enabled', now(), 'HTTP 503', null, null)");
+        PG.execute("UPDATE startyhook.action SET next_attempt_at = 'infinity' WHERE id = " + pending);
+
+        Cli list = outbox("endpoints");
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        String[] lines = list.out().split("\n");
+        assertThat(lines[0]).startsWith("URL").contains("STATE").contains("HELD");
+        assertThat(lines[1]).contains("https://erp-hooks.example/in").contains("disabled").contains(" 1 ")
+                .contains("HTTP 410 Gone");
+        assertThat(lines[2]).contains("https://other.example/in").contains("enabled").contains("HTTP 503");
+        assertThat(list.out()).contains("outbox enable-endpoint URL");
+        JsonNode json = new ObjectMapper().readTree(outbox("endpoints", "--json").out());
+        assertThat(json.get(0).get("state").asText()).isEqualTo("disabled");
+        assertThat(json.get(0).get("held").asLong()).isEqualTo(1);
+
+        Cli enable = outbox("enable-endpoint", "https://erp-hooks.example/in");
+        assertThat(enable.exitCode()).as(enable.err()).isZero();
+        assertThat(enable.out()).contains("enabled https://erp-hooks.example/in: 1 held action(s) released");
+        assertThat(PG.queryValue("SELECT next_attempt_at <= now() FROM startyhook.action WHERE id = " + pending))
+                .isEqualTo(true);
+        assertThat(PG.queryValue("SELECT state || ' ' || (enabled_by LIKE '%@%') FROM startyhook.endpoint"
+                + " WHERE url = 'https://erp-hooks.example/in'")).as("enabled, by user@host").isEqualTo("enabled true");
+
+        Cli again = outbox("enable-endpoint", "https://erp-hooks.example/in");
+        assertThat(again.exitCode()).isEqualTo(ExitCodes.PROBLEMS);
+        assertThat(again.out()).contains("not disabled: https://erp-hooks.example/in").contains("outbox endpoints");
+    }
+
+    @Test
+    void retryKeepsAnActionOfAPausedFlowHeld() throws Exception {
+        PG.execute("INSERT INTO startyhook.flow_pause (flow_name, paused_by) VALUES ('invoice-paid', 'test')");
+        Cli cli = outbox("retry", Long.toString(failed1));
+        assertThat(cli.out()).contains("failed -> pending");
+        assertThat(PG.queryValue("SELECT next_attempt_at = 'infinity' FROM startyhook.action WHERE id = " + failed1))
+                .as("held until `flows resume`").isEqualTo(true);
     }
 }

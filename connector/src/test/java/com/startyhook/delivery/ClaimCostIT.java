@@ -59,7 +59,7 @@ class ClaimCostIT {
 
     @BeforeEach
     void emptyOutbox() throws Exception {
-        PG.execute("TRUNCATE startyhook.action, startyhook.attempt");
+        PG.execute("TRUNCATE startyhook.action, startyhook.attempt, startyhook.flow_pause, startyhook.endpoint");
     }
 
     @AfterEach
@@ -119,6 +119,50 @@ class ClaimCostIT {
         assertThat(claims.count()).isPositive();
         System.out.printf("claims: %d, mean %.1f ms, max %.1f ms%n", claims.count(),
                 claims.mean(TimeUnit.MILLISECONDS), claims.max(TimeUnit.MILLISECONDS));
+    }
+
+    @Test
+    void aHeldBacklogIsNeverReadByTheClaim() throws Exception {
+        // 20,000 actions of a paused flow, enqueued held, and 10 due ones of another flow behind them in id order
+        new com.startyhook.outbox.Holds(db).pause("paused", "test");
+        List<NewAction> held = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            held.add(action("paused", "e" + i, webhook(receiver.url("/hook"), Duration.ofSeconds(5)), 0));
+        }
+        enqueue(db, held);
+        List<NewAction> due = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            due.add(action("running", "e" + i, webhook(receiver.url("/hook"), Duration.ofSeconds(5)), 0));
+        }
+        enqueue(db, due);
+        PG.execute("ANALYZE startyhook.action");
+        assertThat(PG.count("startyhook.action WHERE next_attempt_at = 'infinity'")).isEqualTo(20_000);
+
+        JsonNode plan = explainClaim(64);
+        assertThat(plan.toString()).contains("\"Index Name\":\"action_claimable\"").doesNotContain("Bitmap")
+                .doesNotContain("\"Node Type\":\"Sort\"");
+        assertThat(plan.path("Plan").path("Actual Rows").asLong()).as("only the due ones").isEqualTo(10);
+        JsonNode scan = node(plan.path("Plan"), "action_claimable");
+        assertThat(scan).as("the scan of action_claimable in " + plan).isNotNull();
+        assertThat(scan.path("Actual Rows").asLong()).as("rows the index scan read: the due ones, no held one")
+                .isEqualTo(10);
+        long buffers = scan.path("Shared Hit Blocks").asLong() + scan.path("Shared Read Blocks").asLong();
+        assertThat(buffers).as("buffers the index scan touches beside 20,000 held actions: its head only")
+                .isLessThan(50);
+    }
+
+    /** The plan node that scans {@code index}, or null. */
+    private static JsonNode node(JsonNode plan, String index) {
+        if (index.equals(plan.path("Index Name").asText())) {
+            return plan;
+        }
+        for (JsonNode child : plan.path("Plans")) {
+            JsonNode found = node(child, index);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
     }
 
     @Test

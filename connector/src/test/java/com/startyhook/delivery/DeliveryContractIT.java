@@ -79,7 +79,7 @@ class DeliveryContractIT {
 
     @BeforeEach
     void emptyOutbox() throws Exception {
-        PG.execute("TRUNCATE startyhook.action, startyhook.attempt");
+        PG.execute("TRUNCATE startyhook.action, startyhook.attempt, startyhook.endpoint, startyhook.flow_pause");
         environment.put("HOOK_OLD", OLD);
         environment.put("HOOK_NEW", NEW);
         environment.put("SEED_OLD", "old-seed-secret");
@@ -210,15 +210,24 @@ class DeliveryContractIT {
     }
 
     @Test
-    void gone410FailsAtOnceSayingTheEndpointIsGone() throws Exception {
+    void gone410DisablesTheEndpointAndHoldsItsActionsInsteadOfFailingThem() throws Exception {
         receiver.receiver().respondWith(r -> Response.status(410));
-        NewAction a = action("1", webhook(receiver.url("/gone"), WireScheme.SEED, List.of("env:SEED_NEW"), 50, 50));
+        String url = receiver.url("/gone");
+        NewAction a = action("1", webhook(url, WireScheme.SEED, List.of("env:SEED_NEW"), 50, 50));
         Outboxes.enqueue(db, List.of(a));
         start(config());
 
-        await().until(() -> "failed".equals(status(a)));
-        assertThat(attempts(a)).containsExactly("1 failed 410");
-        assertThat(lastError(a)).contains("endpoint gone");
+        await().until(() -> attempts(a).size() == 1);
+        assertThat(attempts(a)).containsExactly("1 retry 410");
+        assertThat(status(a)).as("held, never failed").isEqualTo("pending");
+        assertThat(held(a)).isTrue();
+        assertThat(lastError(a)).contains("410").contains("endpoint disabled").contains("outbox enable-endpoint");
+        assertThat(PG.queryValue("SELECT state FROM startyhook.endpoint WHERE url = '" + url + "'"))
+                .isEqualTo("disabled");
+        // an action enqueued for a disabled endpoint is held at once: never claimed, never sent
+        NewAction b = action("2", webhook(url, WireScheme.SEED, List.of("env:SEED_NEW"), 50, 50));
+        Outboxes.enqueue(db, List.of(b));
+        assertThat(held(b)).isTrue();
     }
 
     @Test
@@ -348,6 +357,12 @@ class DeliveryContractIT {
             }
         }
         return out;
+    }
+
+    /** Held: pending with next_attempt_at 'infinity' (a paused flow or a disabled endpoint). */
+    static boolean held(NewAction a) throws Exception {
+        return (Boolean) PG.queryValue("SELECT status = 'pending' AND next_attempt_at = 'infinity'"
+                + " FROM startyhook.action WHERE message_id = '" + a.messageId() + "'");
     }
 
     static String lastError(NewAction a) throws Exception {

@@ -113,12 +113,15 @@ final class ActionQueue {
                 // endpoint health, once per URL of the batch: a success clears failing_since, a failure sets it
                 // (kept while it goes on failing), and 410 Gone or failing for disableAfter disables the endpoint
                 + "; " + endpointHealthSql(schema, disableAfter)
-                // the open actions of a URL that is disabled are held, through action_open_by_url
-                + "; UPDATE " + action + " a SET next_attempt_at = 'infinity', updated_at = now()"
-                + " FROM " + schema + ".endpoint e, unnest(?::text[]) AS u(url)"
-                + " WHERE md5(e.url) = md5(u.url) AND e.url = u.url AND e.state = 'disabled'"
-                + "   AND md5(a.url) = md5(e.url) AND a.url = e.url AND a.status = 'pending'"
-                + "   AND a.next_attempt_at <> 'infinity'";
+                // the pending actions of a URL of the batch that is disabled are held, through action_open_by_url;
+                // EXISTS (SELECT 1 FROM d) is evaluated once, before anything else: while no URL of the batch is
+                // disabled (nearly always) no action is read (the join began with the actions of the URL,
+                // every pending one, at each finish: 55 ms a finish at 86,000 pending)
+                + "; WITH d AS MATERIALIZED (SELECT e.url FROM " + schema + ".endpoint e, unnest(?::text[]) AS u(url)"
+                + "   WHERE md5(e.url) = md5(u.url) AND e.url = u.url AND e.state = 'disabled')"
+                + " UPDATE " + action + " a SET next_attempt_at = 'infinity', updated_at = now() FROM d"
+                + " WHERE md5(a.url) = md5(d.url) AND a.url = d.url AND a.status = 'pending'"
+                + "   AND a.next_attempt_at <> 'infinity' AND EXISTS (SELECT 1 FROM d)";
         this.renewSql = "UPDATE " + action + " SET lease_expires_at = now() + ? * interval '1 millisecond'"
                 + " WHERE id = ANY(?) AND status = 'delivering' AND lease_owner = ?";
         this.releaseSql = "UPDATE " + action + " a SET status = 'pending',"

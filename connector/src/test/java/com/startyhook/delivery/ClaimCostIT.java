@@ -102,6 +102,13 @@ class ClaimCostIT {
                 .isLessThan(2_000);
         assertThat(root.path("Actual Rows").asLong()).as("rows the claim took").isEqualTo(64);
 
+        JsonNode release = explainRelease();
+        assertThat(release.toString()).as("the next action of each element is found through its own key in"
+                + " action_open_by_element, not by reading every open action").contains("action_open_by_element")
+                .doesNotContain("action_open_by_url");
+        assertThat(release.path("Plan").path("Shared Hit Blocks").asLong()).as("buffers of one release of 64 elements")
+                .isLessThan(2_000);
+
         start(meters);
         await().atMost(Duration.ofMinutes(4))
                 .until(() -> PG.count("startyhook.action WHERE status = 'delivered'") == burst.size() + 1);
@@ -220,6 +227,31 @@ class ClaimCostIT {
             }
         }
         return out;
+    }
+
+    /** Runs the finish's release of the next action, for 64 elements, under EXPLAIN (ANALYZE, BUFFERS); rolled back. */
+    private JsonNode explainRelease() throws Exception {
+        String sql = new com.startyhook.outbox.ElementOrder("startyhook").releaseStatement();
+        String[] flows = new String[64];
+        String[] elements = new String[64];
+        for (int i = 0; i < 64; i++) {
+            flows[i] = "f";
+            elements[i] = "e" + (i * 300);
+        }
+        try (Connection c = db.connection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)) {
+                ps.setArray(1, c.createArrayOf("text", flows));
+                ps.setArray(2, c.createArrayOf("text", elements));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return JSON.readTree(rs.getString(1)).get(0);
+                }
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        }
     }
 
     /** Runs the real claim statement under EXPLAIN (ANALYZE, BUFFERS) and rolls it back. */

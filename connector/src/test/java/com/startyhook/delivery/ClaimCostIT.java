@@ -208,22 +208,24 @@ class ClaimCostIT {
     }
 
     private List<Long> ids() throws Exception {
-        List<Long> out = new ArrayList<>();
-        try (Connection c = PG.connect(); ResultSet rs = c.createStatement()
-                .executeQuery("SELECT id FROM startyhook.action ORDER BY id")) {
-            while (rs.next()) {
-                out.add(rs.getLong(1));
-            }
-        }
-        return out;
+        return column("id", rs -> rs.getLong(1));
     }
 
     private List<Boolean> waiting() throws Exception {
-        List<Boolean> out = new ArrayList<>();
+        return column("waiting", rs -> rs.getBoolean(1));
+    }
+
+    private interface Column<T> {
+        T read(ResultSet rs) throws java.sql.SQLException;
+    }
+
+    /** One column of every action, in id order. */
+    private static <T> List<T> column(String name, Column<T> value) throws Exception {
+        List<T> out = new ArrayList<>();
         try (Connection c = PG.connect(); ResultSet rs = c.createStatement()
-                .executeQuery("SELECT waiting FROM startyhook.action ORDER BY id")) {
+                .executeQuery("SELECT " + name + " FROM startyhook.action ORDER BY id")) {
             while (rs.next()) {
-                out.add(rs.getBoolean(1));
+                out.add(value.read(rs));
             }
         }
         return out;
@@ -231,46 +233,49 @@ class ClaimCostIT {
 
     /** Runs the finish's release of the next action, for 64 elements, under EXPLAIN (ANALYZE, BUFFERS); rolled back. */
     private JsonNode explainRelease() throws Exception {
-        String sql = new com.startyhook.outbox.ElementOrder("startyhook").releaseStatement();
         String[] flows = new String[64];
         String[] elements = new String[64];
         for (int i = 0; i < 64; i++) {
             flows[i] = "f";
             elements[i] = "e" + (i * 300);
         }
-        try (Connection c = db.connection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)) {
-                ps.setArray(1, c.createArrayOf("text", flows));
-                ps.setArray(2, c.createArrayOf("text", elements));
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return JSON.readTree(rs.getString(1)).get(0);
-                }
-            } finally {
-                c.rollback();
-                c.setAutoCommit(true);
-            }
-        }
+        return explain(new com.startyhook.outbox.ElementOrder("startyhook").releaseStatement(), null, (c, ps) -> {
+            ps.setArray(1, c.createArrayOf("text", flows));
+            ps.setArray(2, c.createArrayOf("text", elements));
+        });
     }
 
-    /** Runs the real claim statement under EXPLAIN (ANALYZE, BUFFERS) and rolls it back. */
+    /** Runs the real claim statement under EXPLAIN (ANALYZE, BUFFERS), in its transaction and with its settings. */
     private JsonNode explainClaim(int limit) throws Exception {
-        String sql = new ActionQueue(db).claimStatement();
+        return explain(new ActionQueue(db).claimStatement(), ActionQueue.PLAN_SETTINGS, (c, ps) -> {
+            ps.setInt(1, limit);
+            ps.setInt(2, limit);
+            ps.setString(3, "explain");
+            ps.setLong(4, 60_000);
+            ps.setInt(5, limit);
+        });
+    }
+
+    private interface Binder {
+        void bind(Connection c, PreparedStatement ps) throws java.sql.SQLException;
+    }
+
+    /** {@code sql} under EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON), after {@code settings} if any; rolled back. */
+    private JsonNode explain(String sql, String settings, Binder binder) throws Exception {
         try (Connection c = db.connection()) {
             c.setAutoCommit(false);
-            try (java.sql.Statement settings = c.createStatement()) {
-                settings.execute(ActionQueue.PLAN_SETTINGS); // as the claim runs: in its transaction, with its settings
-            }
-            try (PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)) {
-                ps.setInt(1, limit);
-                ps.setInt(2, limit);
-                ps.setString(3, "explain");
-                ps.setLong(4, 60_000);
-                ps.setInt(5, limit);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return JSON.readTree(rs.getString(1)).get(0);
+            try {
+                if (settings != null) {
+                    try (java.sql.Statement st = c.createStatement()) {
+                        st.execute(settings);
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)) {
+                    binder.bind(c, ps);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        return JSON.readTree(rs.getString(1)).get(0);
+                    }
                 }
             } finally {
                 c.rollback();

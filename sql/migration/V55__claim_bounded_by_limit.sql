@@ -33,18 +33,5 @@ DROP INDEX action_due;
 -- Waiting actions, for counting pending ones through partial indexes (metrics) without a scan.
 CREATE INDEX action_waiting ON action (id) WHERE status = 'pending' AND waiting;
 
--- The troubleshooting view reads the flag instead of repeating the anti-join.
-CREATE OR REPLACE VIEW stuck_actions AS
-SELECT a.id, a.flow_name, a.entity, a.element_id, a.status, a.attempts,
-       a.next_attempt_at, a.lease_owner, a.lease_expires_at, a.last_http_status, a.last_error,
-       CASE
-         WHEN a.status = 'delivering' AND a.lease_expires_at < now() THEN 'lease expired'
-         WHEN a.status = 'pending' AND a.waiting THEN 'waiting for an earlier action of the same element'
-         WHEN a.status = 'pending' AND a.attempts > 0 THEN 'retrying'
-         ELSE 'overdue'
-       END AS reason,
-       now() - a.created_at AS age
-  FROM action a
- WHERE (a.status = 'pending' AND a.next_attempt_at < now() - interval '1 minute')
-    OR (a.status = 'pending' AND a.attempts > 0)
-    OR (a.status = 'delivering' AND a.lease_expires_at < now());
+-- The troubleshooting view reads the flag instead of repeating the anti-join: V56 replaces stuck_actions
+-- with the waiting and the held reasons together.

@@ -81,8 +81,7 @@ final class ActionQueue {
                 + " updated_at = now()"
                 + " WHERE a.id IN (SELECT id FROM (SELECT id FROM expired UNION ALL SELECT id FROM due) u LIMIT ?)"
                 + " RETURNING a.id, a.message_id, a.flow_name, a.element_id, a.event, a.url, a.secret_ref,"
-                + " a.headers::text, a.timeout_ms, a.retry_schedule_ms, a.payload, a.attempts, a.retry_base, a.created_at,"
-                + " a.lease_expires_at";
+                + " a.headers::text, a.timeout_ms, a.retry_schedule_ms, a.payload, a.attempts, a.retry_base, a.created_at";
         // A batch's finished attempts in one statement: the actions move on (only while we still hold the
         // lease: a worker that lost it, too slow, must not overwrite) and every attempt is recorded, all from
         // arrays. One UPDATE per action plus a batch of INSERTs took 10.8 ms per 32; the UPDATE from arrays
@@ -238,8 +237,7 @@ final class ActionQueue {
         }
         return new ClaimedAction(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4),
                 rs.getString(5), rs.getString(6), rs.getString(7), headers, rs.getInt(9), delays,
-                rs.getString(11), rs.getInt(12), rs.getInt(13), rs.getTimestamp(14).toInstant(),
-                rs.getTimestamp(15).toInstant());
+                rs.getString(11), rs.getInt(12), rs.getInt(13), rs.getTimestamp(14).toInstant());
     }
 
     /**

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * An action a worker holds a lease on: everything needed to send it once.
+ * An action a worker holds a lease on ({@link Lease}): everything needed to send it once.
  *
  * @param attempts         attempts made before this one
  * @param retryScheduleMs  delays before attempt 2, 3, ...
@@ -13,7 +13,7 @@ import java.util.UUID;
  */
 public record ClaimedAction(long id, UUID messageId, String flowName, String elementId, String event, String url,
         String secretRef, Map<String, String> headers, int timeoutMs, long[] retryScheduleMs, String payload,
-        int attempts, int retryBase, Instant createdAt, Instant leaseExpiresAt) {
+        int attempts, int retryBase, Instant createdAt) {
 
     /** This attempt's number, 1-based. */
     public int attemptNo() {

@@ -266,22 +266,15 @@ final class DeliverBatches implements Runnable {
         try {
             queue.record(results, name, name);
         } catch (SQLException e) {
-            Instant now = clock.instant();
-            int kept = 0;
-            for (AttemptResult r : results) {
-                if (lease.holds(now)) {
-                    unrecorded.add(r);
-                    kept++;
-                }
-            }
-            if (kept == results.size()) {
-                LOG.warn("Delivery worker {} could not record {} attempts ({}); will try again while their leases "
-                        + "hold", name, results.size(), e.getMessage());
+            // one lease covers everything this worker holds: keep them all while it holds, none once it lapsed
+            if (lease.holds(clock.instant())) {
+                unrecorded.addAll(results);
+                LOG.warn("Delivery worker {} could not record {} attempts ({}); will try again while its lease "
+                        + "holds", name, results.size(), e.getMessage());
             } else {
-                // nothing is lost: the leases expire and the actions are attempted again
-                LOG.error("Delivery worker {} could not record {} attempts ({}); {} leases have expired: those "
-                        + "actions will be attempted again", name, results.size(), e.getMessage(),
-                        results.size() - kept);
+                // nothing is lost: the lease lapsed and the actions are attempted again
+                LOG.error("Delivery worker {} could not record {} attempts ({}) and its lease has lapsed: those "
+                        + "actions will be attempted again", name, results.size(), e.getMessage());
             }
             claimBackoffUntilNanos = System.nanoTime() + config.pollInterval().toNanos();
             return false;

@@ -43,7 +43,6 @@ public final class HttpCeiling {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger ok = new AtomicInteger();
         AtomicReference<String> firstError = new AtomicReference<>();
-        Instant lease = Instant.now().plusSeconds(3600);
         Lease held = new Lease(Duration.ofHours(1)); // no database: nothing to renew
         held.renewed(Instant.now());
         try (WebhookSender sender = new WebhookSender(config, secrets, Clock.systemUTC())) {
@@ -61,7 +60,7 @@ public final class HttpCeiling {
                         for (int i = from; i < to; i++) {
                             batch.add(sender.send(new ClaimedAction(i, UUID.randomUUID(), "ceiling", Integer.toString(i),
                                     "create", url, secretRef, Map.of(), 10_000, new long[0], payload, 0, 0,
-                                    Instant.now(), lease), held));
+                                    Instant.now()), held));
                         }
                         CompletableFuture.allOf(batch.stream().map(f -> f.sent).toArray(CompletableFuture[]::new))
                                 .join();

@@ -342,27 +342,16 @@ class DeliveryContractIT {
         }
     }
 
-    static String status(NewAction a) throws Exception {
-        return (String) PG.queryValue("SELECT status FROM startyhook.action WHERE message_id = '" + a.messageId() + "'");
+    static String status(NewAction a) {
+        return ActionState.status(PG, a);
     }
 
-    static List<String> attempts(NewAction a) throws Exception {
-        List<String> out = new ArrayList<>();
-        try (java.sql.Connection c = PG.connect(); java.sql.Statement s = c.createStatement();
-                java.sql.ResultSet rs = s.executeQuery("SELECT t.attempt_no, t.outcome, t.http_status"
-                        + " FROM startyhook.attempt t JOIN startyhook.action a ON a.id = t.action_id"
-                        + " WHERE a.message_id = '" + a.messageId() + "' ORDER BY t.attempt_no")) {
-            while (rs.next()) {
-                out.add(rs.getInt(1) + " " + rs.getString(2) + " " + rs.getObject(3));
-            }
-        }
-        return out;
+    static List<String> attempts(NewAction a) {
+        return ActionState.attempts(PG, a);
     }
 
-    /** Held: pending with next_attempt_at 'infinity' (a paused flow or a disabled endpoint). */
-    static boolean held(NewAction a) throws Exception {
-        return (Boolean) PG.queryValue("SELECT status = 'pending' AND next_attempt_at = 'infinity'"
-                + " FROM startyhook.action WHERE message_id = '" + a.messageId() + "'");
+    static boolean held(NewAction a) {
+        return ActionState.held(PG, a);
     }
 
     static String lastError(NewAction a) throws Exception {

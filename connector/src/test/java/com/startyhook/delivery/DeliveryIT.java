@@ -19,9 +19,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -436,20 +433,11 @@ class DeliveryIT {
         assertThat(PG.count("startyhook.attempt WHERE outcome = 'released'")).isEqualTo(2);
     }
 
-    static String status(NewAction a) throws Exception {
-        return (String) PG.queryValue("SELECT status FROM startyhook.action WHERE message_id = '" + a.messageId() + "'");
+    static String status(NewAction a) {
+        return ActionState.status(PG, a);
     }
 
-    static List<String> attempts(NewAction a) throws Exception {
-        List<String> out = new ArrayList<>();
-        try (Connection c = PG.connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT t.attempt_no, t.outcome, t.http_status FROM startyhook.attempt t"
-                        + " JOIN startyhook.action a ON a.id = t.action_id WHERE a.message_id = '" + a.messageId()
-                        + "' ORDER BY t.attempt_no")) {
-            while (rs.next()) {
-                out.add(rs.getInt(1) + " " + rs.getString(2) + " " + rs.getObject(3));
-            }
-        }
-        return out;
+    static List<String> attempts(NewAction a) {
+        return ActionState.attempts(PG, a);
     }
 }

@@ -274,34 +274,15 @@ class HeldDeliveriesIT {
     }
 
     static boolean held(NewAction a) {
-        try {
-            return (Boolean) PG.queryValue("SELECT status = 'pending' AND next_attempt_at = 'infinity'"
-                    + " FROM startyhook.action WHERE message_id = '" + a.messageId() + "'");
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return ActionState.held(PG, a);
     }
 
     static String status(NewAction a) {
-        try {
-            return (String) PG.queryValue("SELECT status FROM startyhook.action WHERE message_id = '"
-                    + a.messageId() + "'");
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return ActionState.status(PG, a);
     }
 
-    static List<String> attempts(NewAction a) throws Exception {
-        List<String> out = new ArrayList<>();
-        try (java.sql.Connection c = PG.connect(); java.sql.Statement s = c.createStatement();
-                java.sql.ResultSet rs = s.executeQuery("SELECT t.attempt_no, t.outcome, t.http_status"
-                        + " FROM startyhook.attempt t JOIN startyhook.action a ON a.id = t.action_id"
-                        + " WHERE a.message_id = '" + a.messageId() + "' ORDER BY t.attempt_no")) {
-            while (rs.next()) {
-                out.add(rs.getInt(1) + " " + rs.getString(2) + " " + rs.getObject(3));
-            }
-        }
-        return out;
+    static List<String> attempts(NewAction a) {
+        return ActionState.attempts(PG, a);
     }
 
     static String endpointState(String url) throws Exception {

@@ -54,7 +54,10 @@ public final class Connector implements AutoCloseable {
         return t;
     });
 
+    /** The connector's own schema: outbox, attempts, offsets, activations, memory (state.url, else db.url). */
     private Database database;
+    /** The ERP database (db.url): condition queries and catalog checks; the same pool as database unless state.url is set. */
+    private Database erp;
     private ConnectorMetrics metrics;
     private RulesWatcher watcher;
     private DeliveryService delivery;
@@ -69,6 +72,8 @@ public final class Connector implements AutoCloseable {
     private final CountDownLatch closing = new CountDownLatch(1);
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final DatabaseProbe probe;
+    /** The state database's probe when it is not the ERP database, else null. */
+    private final DatabaseProbe stateProbe;
     /** What start() is doing or waiting for; null once running. */
     private volatile String starting = "starting";
     private volatile String startDatabaseError;
@@ -78,6 +83,8 @@ public final class Connector implements AutoCloseable {
         this.environment = Map.copyOf(environment);
         this.clock = clock;
         this.probe = new DatabaseProbe(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), "startyhook-health");
+        this.stateProbe = settings.separateState() ? new DatabaseProbe(settings.stateUrl(), settings.stateUser(),
+                settings.statePassword(), "startyhook-health") : null;
     }
 
     /**
@@ -110,9 +117,12 @@ public final class Connector implements AutoCloseable {
                 return;
             }
             starting = "migrating the schema " + settings.schema();
-            database = new Database(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), settings.schema(),
-                    settings.poolSize());
+            database = new Database(settings.stateUrl(), settings.stateUser(), settings.statePassword(),
+                    settings.schema(), settings.poolSize());
             database.migrate();
+            // the ERP pool only reads (condition queries, the catalog): half the pool is plenty
+            erp = settings.separateState() ? new Database(settings.dbUrl(), settings.dbUser(), settings.dbPassword(),
+                    settings.schema(), Math.max(2, settings.poolSize() / 2), "startyhook-erp") : database;
             starting = "starting the services";
             startServices();
             starting = null;
@@ -133,6 +143,9 @@ public final class Connector implements AutoCloseable {
             starting = "connecting to the database";
             try (Connection c = probe.connect()) {
                 DatabasePreflight.check(c);
+                if (stateProbe != null) {
+                    checkStateDatabase();
+                }
                 startDatabaseError = null;
                 return true;
             } catch (SQLException e) {
@@ -158,23 +171,41 @@ public final class Connector implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Connects to the state database (state.url); a failure that waiting will not clear is a
+     * configuration error naming the state.* keys.
+     */
+    private void checkStateDatabase() throws SQLException {
+        try (Connection c = stateProbe.connect()) {
+            DatabasePreflight.checkState(c, settings.schema());
+        } catch (SQLException e) {
+            if (DatabaseProbe.transientFailure(e)) {
+                throw e;
+            }
+            throw new com.startyhook.ConfigurationException("cannot use the state database at "
+                    + Database.redactUrl(settings.stateUrl()) + " as " + settings.stateUser() + ": "
+                    + DatabaseProbe.message(e) + "; check state.url, state.user and state.password"
+                    + " (STARTYHOOK_STATE_PASSWORD)", e);
+        }
+    }
+
     /** The configuration keys to check after {@link #start()} failed on the database with {@code e}. */
     public static String databaseAdvice(Throwable e) {
         return DatabaseProbe.keysToFix(e);
     }
 
     private void startServices() throws SQLException {
-        watcher = new RulesWatcher(settings.rulesDir(), database, new Secrets(environment),
+        watcher = new RulesWatcher(settings.rulesDir(), database, erp.dataSource(), new Secrets(environment),
                 settings.allowInsecureUrls(), settings.delivery().allowedPrivateHosts());
         watcher.reload(true);
-        metrics = new ConnectorMetrics(registry, database, settings.capture().slotName(),
+        metrics = new ConnectorMetrics(registry, database, erp.dataSource(), settings.capture().slotName(),
                 settings.slotLagWarningBytes(), this::isLeader, () -> watcher.snapshot().activeFlows());
 
         delivery = new DeliveryService(database, settings.delivery(), new Secrets(environment), clock,
                 metrics.registry(), settings.instanceId());
         delivery.start();
 
-        leadership = new Leadership(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), settings.schema(),
+        leadership = new Leadership(settings.stateUrl(), settings.stateUser(), settings.statePassword(), settings.schema(),
                 Leadership.DEFAULT_CHECK_INTERVAL, new Leadership.Listener() {
                     @Override
                     public void elected() {
@@ -224,7 +255,7 @@ public final class Connector implements AutoCloseable {
             CaptureSource source = new CaptureSource(settings.dbUrl(), settings.dbUser(), settings.dbPassword());
             events = new EventService(database, source, settings.capture(), delivery::wakeUp, clock,
                     metrics.registry());
-            monitor = new MonitorService(database, settings.monitor(), clock, delivery::wakeUp);
+            monitor = new MonitorService(database, erp.dataSource(), settings.monitor(), clock, delivery::wakeUp);
             appliedKey = null;
             applyToLeaderServices();
             events.start();
@@ -334,6 +365,14 @@ public final class Connector implements AutoCloseable {
         if (dbError != null) {
             d.put("databaseError", dbError);
         }
+        if (stateProbe != null) {
+            String stateError = stateProbe.check();
+            d.put("stateDatabase", stateError == null ? "up" : "down");
+            if (stateError != null) {
+                d.put("stateDatabaseError", stateError);
+                dbError = dbError == null ? stateError : dbError;
+            }
+        }
         boolean captureOk = true;
         EventService e = events;
         if (leader && e != null) {
@@ -398,6 +437,10 @@ public final class Connector implements AutoCloseable {
             String dbError = probe.check();
             if (dbError != null) {
                 notReady.put("database", dbError);
+            }
+            String stateError = stateProbe == null ? null : stateProbe.check();
+            if (stateError != null) {
+                notReady.put("stateDatabase", stateError);
             }
             EventService e = events;
             MonitorService m = monitor;
@@ -491,6 +534,9 @@ public final class Connector implements AutoCloseable {
         }
         if (leadership != null) {
             leadership.close();
+        }
+        if (erp != null && erp != database) {
+            erp.close();
         }
         if (database != null) {
             database.close();

@@ -37,6 +37,8 @@ final class ConnectorMetrics {
 
     private final PrometheusMeterRegistry registry;
     private final Database database;
+    /** The ERP database, where the replication slot is. */
+    private final javax.sql.DataSource erp;
     private final String slotName;
     private final long slotLagWarningBytes;
     private final Map<String, AtomicLong> actionsByStatus = new ConcurrentHashMap<>();
@@ -50,15 +52,16 @@ final class ConnectorMetrics {
 
     ConnectorMetrics(Database database, String slotName, long slotLagWarningBytes, BooleanSupplier leader,
             IntSupplier activeFlows) {
-        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), database, slotName, slotLagWarningBytes, leader,
-                activeFlows);
+        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), database, database.dataSource(), slotName,
+                slotLagWarningBytes, leader, activeFlows);
     }
 
     /** Registers into {@code registry}, which may already serve /metrics while the connector starts. */
-    ConnectorMetrics(PrometheusMeterRegistry registry, Database database, String slotName, long slotLagWarningBytes,
-            BooleanSupplier leader, IntSupplier activeFlows) {
+    ConnectorMetrics(PrometheusMeterRegistry registry, Database database, javax.sql.DataSource erp, String slotName,
+            long slotLagWarningBytes, BooleanSupplier leader, IntSupplier activeFlows) {
         this.registry = registry;
         this.database = database;
+        this.erp = erp;
         this.slotName = slotName;
         this.slotLagWarningBytes = slotLagWarningBytes;
         new JvmMemoryMetrics().bindTo(registry);
@@ -115,11 +118,13 @@ final class ConnectorMetrics {
         try (Connection c = database.connection()) {
             Map<String, Long> counts = countByStatus(c);
             actionsByStatus.forEach((status, v) -> v.set(counts.getOrDefault(status, 0L)));
-            refreshSlotLag(c);
             holds = new Holds(database).summary();
             if (leader) {
                 countCreatedActions(c);
             }
+        }
+        try (Connection c = erp.getConnection()) {
+            refreshSlotLag(c);
         }
         if (scans != null) {
             countScans(scans);

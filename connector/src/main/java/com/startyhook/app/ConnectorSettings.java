@@ -13,7 +13,8 @@ import java.time.Duration;
  * The typed, validated configuration of {@code startyhook run}, built once from {@link Settings}
  * (flags, environment, file, defaults). Every service gets its own record.
  */
-public record ConnectorSettings(String dbUrl, String dbUser, String dbPassword, String schema, int poolSize,
+public record ConnectorSettings(String dbUrl, String dbUser, String dbPassword, String stateUrl, String stateUser,
+        String statePassword, String schema, int poolSize,
         Path rulesDir, Duration rulesReloadInterval, boolean allowInsecureUrls, CaptureConfig capture,
         long slotLagWarningBytes, MonitorConfig monitor, DeliveryConfig delivery, String httpBind, int httpPort,
         String adminToken, Duration retentionDelivered, Duration retentionFailed, Duration retentionInterval,
@@ -62,7 +63,28 @@ public record ConnectorSettings(String dbUrl, String dbUser, String dbPassword, 
         }
         String url = s.required("db.url");
         new CaptureSource(url, s.string("db.user"), null); // validates the URL, naming db.url
-        return new ConnectorSettings(url, s.string("db.user"), s.string("db.password"), s.string("db.schema"),
+        String stateUrl = s.string("state.url");
+        String stateUser = s.string("state.user");
+        String statePassword = s.string("state.password");
+        if (stateUrl == null) {
+            if (stateUser != null) {
+                throw new ConfigurationException("state.user is set but state.url is not; set state.url to the"
+                        + " database that holds the connector's schema, or remove state.user");
+            }
+            stateUrl = url;
+        } else {
+            if (!stateUrl.startsWith("jdbc:postgresql:") || org.postgresql.Driver.parseURL(stateUrl, null) == null) {
+                throw new ConfigurationException("state.url must be a PostgreSQL JDBC URL such as"
+                        + " jdbc:postgresql://localhost:5432/startyhook, got: "
+                        + com.startyhook.store.Database.redactUrl(stateUrl));
+            }
+        }
+        if (stateUser == null) {
+            stateUser = s.string("db.user");
+            statePassword = statePassword != null ? statePassword : s.string("db.password");
+        }
+        return new ConnectorSettings(url, s.string("db.user"), s.string("db.password"), stateUrl, stateUser,
+                statePassword, s.string("db.schema"),
                 poolSize, s.path("rules.dir"), s.duration("rules.reload-interval"), insecure,
                 capture, s.bytes("capture.slot-lag-warning"), monitor, delivery, s.string("http.bind"),
                 s.integer("http.port", 0, 65535), s.string("http.admin-token"), s.duration("retention.delivered"),
@@ -70,10 +92,17 @@ public record ConnectorSettings(String dbUrl, String dbUser, String dbPassword, 
                 s.string("ha.instance-id"));
     }
 
+    /** True when the connector's schema lives in another database than the ERP's (state.url). */
+    public boolean separateState() {
+        return !(stateUrl.equals(dbUrl) && java.util.Objects.equals(stateUser, dbUser));
+    }
+
     /** The connector's settings without secrets, for the start-up log line. */
     @Override
     public String toString() {
-        return "db=" + com.startyhook.store.Database.redactUrl(dbUrl) + " user=" + dbUser + " schema=" + schema
+        return "db=" + com.startyhook.store.Database.redactUrl(dbUrl) + " user=" + dbUser
+                + (separateState() ? " state=" + com.startyhook.store.Database.redactUrl(stateUrl) + " state-user="
+                        + stateUser : " state=(the ERP database)") + " schema=" + schema
                 + " rules=" + rulesDir + " slot=" + capture.slotName() + " publication=" + capture.publicationName()
                 + " workers=" + delivery.workers() + " http=" + (httpPort == 0 ? "off" : httpBind + ":" + httpPort)
                 + (adminToken == null ? " (console read-only: no admin token)" : "")

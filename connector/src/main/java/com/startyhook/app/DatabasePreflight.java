@@ -14,6 +14,27 @@ import java.sql.Statement;
 final class DatabasePreflight {
     private DatabasePreflight() {}
 
+    /**
+     * The state database (state.url): the connector's role must be able to create its schema
+     * there, or the schema must exist already.
+     */
+    static void checkState(Connection c, String schema) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT current_user, current_database(),"
+                + " has_database_privilege(current_database(), 'CREATE'),"
+                + " EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ?)")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(3) && !rs.getBoolean(4)) {
+                    throw new ConfigurationException("the role " + rs.getString(1) + " may not create the schema "
+                            + schema + " in the state database " + rs.getString(2) + "; run there: GRANT CREATE ON"
+                            + " DATABASE " + rs.getString(2) + " TO " + rs.getString(1) + "; (or create the database"
+                            + " with OWNER " + rs.getString(1) + ")");
+                }
+            }
+        }
+    }
+
     static void check(Connection c) throws SQLException {
         try (Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT current_setting('wal_level'), current_user,"

@@ -28,7 +28,10 @@ final class RulesWatcher {
     private static final Logger LOG = LoggerFactory.getLogger(RulesWatcher.class);
 
     private final Path dir;
+    /** The connector's state database (activations). */
     private final Database database;
+    /** The ERP database, whose catalog the rules are checked against. */
+    private final javax.sql.DataSource erp;
     private final Secrets secrets;
     private final boolean allowInsecureUrls;
     private final com.startyhook.net.AddressPolicy addresses;
@@ -36,10 +39,11 @@ final class RulesWatcher {
     private volatile Map<String, Activations.Activation> activations = Map.of();
     private volatile String fingerprint = "";
 
-    RulesWatcher(Path dir, Database database, Secrets secrets, boolean allowInsecureUrls,
+    RulesWatcher(Path dir, Database database, javax.sql.DataSource erp, Secrets secrets, boolean allowInsecureUrls,
             com.startyhook.net.AddressPolicy addresses) {
         this.dir = dir;
         this.database = database;
+        this.erp = erp;
         this.secrets = secrets;
         this.allowInsecureUrls = allowInsecureUrls;
         this.addresses = addresses;
@@ -85,7 +89,7 @@ final class RulesWatcher {
         if (rulesChanged) {
             ValidatedRules loaded = new RulesLoader(secrets, allowInsecureUrls, addresses).load(dir);
             ValidatedRules live;
-            try (Connection c = database.connection()) {
+            try (Connection c = erp.getConnection()) {
                 live = new LiveValidator(c).validate(loaded.rules());
             }
             List<Problem> problems = Stream.concat(loaded.problems().stream(), live.problems().stream()).toList();

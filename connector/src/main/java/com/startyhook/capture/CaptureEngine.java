@@ -36,7 +36,6 @@ public final class CaptureEngine implements AutoCloseable {
     /** The engine's name, also its topic prefix. */
     static final String ENGINE_NAME = "startyhook";
     static final String TOPIC_PREFIX = ENGINE_NAME;
-    static final String HEARTBEAT_TABLE = "capture_heartbeat";
     private static final Duration STABLE_AFTER = Duration.ofSeconds(30);
 
     /** What capture is doing, for /health. */
@@ -137,12 +136,20 @@ public final class CaptureEngine implements AutoCloseable {
         pendingStart = null;
         state = State.STARTING;
         try {
-            Set<String> published = published(tables, stateSchema);
-            publication.ensure(published);
+            Publication.Prepared prepared = publication.prepare(tables, stateSchema);
+            if (prepared.tables().isEmpty()) {
+                throw new CaptureException("publication " + config.publicationName() + " holds none of the tables "
+                        + tables + "; run as its owner: ALTER PUBLICATION " + config.publicationName() + " ADD TABLE "
+                        + Publication.tableList(tables) + ";");
+            }
+            Set<String> published = new TreeSet<>(prepared.tables());
+            if (prepared.heartbeatTable() != null) {
+                published.add(prepared.heartbeatTable());
+            }
             CaptureHandler handler = new CaptureHandler(TOPIC_PREFIX, ENGINE_NAME, sink, stateDataSource, stateSchema,
                     this::committed);
             engine = DebeziumEngine.create(Connect.class)
-                    .using(properties(source, config, stateSchema, published, storeId))
+                    .using(properties(source, config, published, storeId, prepared.heartbeatQuery()))
                     .using(new DebeziumEngine.ConnectorCallback() {
                         @Override
                         public void taskStarted() {
@@ -268,29 +275,24 @@ public final class CaptureEngine implements AutoCloseable {
         DatabaseOffsetStore.unregister(storeId);
     }
 
-    /** The Debezium configuration for {@code tables}: the shared settings, offsets in the database, heartbeats. */
-    static Properties properties(CaptureSource source, CaptureConfig config, String stateSchema, Set<String> tables,
-            String storeId) {
+    /**
+     * The Debezium configuration for {@code tables}: the shared settings, offsets in the database,
+     * heartbeats through {@code heartbeatQuery} (none when null). The publication is prepared
+     * beforehand ({@link Publication#prepare}), so Debezium never creates or alters it.
+     */
+    static Properties properties(CaptureSource source, CaptureConfig config, Set<String> tables, String storeId,
+            String heartbeatQuery) {
         Properties p = DebeziumProperties.reading(ENGINE_NAME, source, config.slotName(), config.publicationName(),
                 tables, config.pollInterval(), config.maxBatchSize());
+        p.setProperty("publication.autocreate.mode", "disabled");
         p.setProperty("offset.storage", DatabaseOffsetStore.class.getName());
         p.setProperty(DatabaseOffsetStore.ID_KEY, storeId);
         p.setProperty("offset.flush.interval.ms", "0");
         p.setProperty("heartbeat.interval.ms", Long.toString(config.heartbeatInterval().toMillis()));
-        p.setProperty("heartbeat.action.query", "INSERT INTO " + stateSchema + "." + HEARTBEAT_TABLE + " (id, beat_at)"
-                + " VALUES (1, now()) ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at");
+        if (heartbeatQuery != null) {
+            p.setProperty("heartbeat.action.query", heartbeatQuery);
+        }
         return p;
-    }
-
-    /**
-     * The flows' tables plus the connector's heartbeat table: the one table of its own schema that
-     * is published, because a heartbeat only advances the slot when its write reaches the stream
-     * (pgoutput skips transactions that touch no published table). Its rows are never events.
-     */
-    static Set<String> published(Set<String> tables, String stateSchema) {
-        Set<String> all = new TreeSet<>(tables);
-        all.add(stateSchema + "." + HEARTBEAT_TABLE);
-        return all;
     }
 
     /** The exception's message and, when different, its root cause's. */

@@ -14,9 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The filtered publication and the replication slot on the ERP database (docs/capture.md): the
- * publication holds exactly the tables that active event flows use, never {@code FOR ALL TABLES}
- * (PostgreSQL refuses updates on published tables without a primary key).
+ * The publication and the replication slot on the ERP database (docs/capture.md). A publication the
+ * connector manages holds exactly the tables that active event flows use, never {@code FOR ALL TABLES}
+ * (PostgreSQL refuses updates on published tables without a primary key); one an administrator made
+ * is used as it is.
  *
  * @param source the ERP database
  * @param name   the publication ({@code capture.publication})
@@ -25,35 +26,131 @@ import org.slf4j.LoggerFactory;
 record Publication(CaptureSource source, String name, String slot) {
     private static final Logger LOG = LoggerFactory.getLogger(Publication.class);
 
-    /** Creates the publication for {@code tables}, or sets its tables to exactly these. */
-    void ensure(Set<String> tables) {
+    /**
+     * What capture reads: the tables it may stream and how heartbeats advance the slot.
+     *
+     * @param tables         the tables to stream: the flows' tables that the publication holds
+     * @param managed        true when the connector manages the publication's tables
+     * @param heartbeatQuery Debezium's heartbeat action query, or null when there is none
+     * @param heartbeatTable the published heartbeat table it writes (PostgreSQL 13 and older), or null
+     */
+    record Prepared(Set<String> tables, boolean managed, String heartbeatQuery, String heartbeatTable) {}
+
+    /** Prefix of the logical decoding messages that heartbeats emit on the ERP database. */
+    static final String HEARTBEAT_PREFIX = "startyhook-heartbeat";
+    /** The heartbeat table of PostgreSQL 13 and older, where the connector's schema is in the ERP database. */
+    static final String HEARTBEAT_TABLE = "capture_heartbeat";
+
+    /**
+     * Makes the publication hold {@code tables}, or uses the one an administrator made as it is
+     * (docs/capture.md, "Who owns the publication"):
+     * <ul>
+     * <li>no publication of that name: the connector creates it {@code FOR TABLE} exactly these
+     * tables (this needs ownership of the tables; without it the message gives the administrator's
+     * statement);</li>
+     * <li>one the connector's role owns (and not {@code FOR ALL TABLES} or {@code FOR TABLES IN
+     * SCHEMA}): managed, its tables set to exactly these;</li>
+     * <li>any other: the administrator's, used as it is; only the tables it holds are streamed
+     * (event flows on the others are refused before, by the flow check).</li>
+     * </ul>
+     */
+    Prepared prepare(Set<String> tables, String stateSchema) {
         try (Connection c = connect()) {
-            Boolean allTables = null;
-            try (PreparedStatement ps = c.prepareStatement("SELECT puballtables FROM pg_publication WHERE pubname = ?")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        allTables = rs.getBoolean(1);
-                    }
+            int version = c.getMetaData().getDatabaseMajorVersion() * 10_000;
+            boolean messages = version >= 140_000;
+            String legacyHeartbeat = null;
+            if (!messages && tableExists(c, stateSchema, HEARTBEAT_TABLE)) {
+                legacyHeartbeat = stateSchema + "." + HEARTBEAT_TABLE;
+            }
+            Owner owner = owner(c);
+            if (owner == null || owner.managed()) {
+                if (owner != null && owner.allTables()) {
+                    throw new CaptureException("publication " + name + " publishes ALL TABLES, which makes PostgreSQL"
+                            + " refuse updates on tables without a primary key; drop it (DROP PUBLICATION " + name
+                            + ";) and let the connector create a filtered one, or set capture.publication to another"
+                            + " name");
                 }
+                Set<String> wanted = new TreeSet<>(tables);
+                if (!messages && legacyHeartbeat != null) {
+                    wanted.add(legacyHeartbeat);
+                }
+                String list = tableList(wanted);
+                try {
+                    if (owner == null) {
+                        execute(c, "CREATE PUBLICATION " + name + " FOR TABLE " + list);
+                        LOG.info("Created publication {} for {}", name, wanted);
+                    } else if (!current(c).equals(wanted)) {
+                        execute(c, "ALTER PUBLICATION " + name + " SET TABLE " + list);
+                        LOG.info("Publication {} now holds {}", name, wanted);
+                    }
+                } catch (SQLException e) {
+                    throw new CaptureException("cannot " + (owner == null ? "create" : "update") + " publication "
+                            + name + " on " + source + ": " + e.getMessage() + "; either let an administrator create"
+                            + " it once (CREATE PUBLICATION " + name + " FOR TABLE " + tableList(tables)
+                            + "; see startyhook setup-sql), or give the connector's role ownership of the tables", e);
+                }
+                return new Prepared(Set.copyOf(tables), true, heartbeat(messages, legacyHeartbeat),
+                        messages ? null : legacyHeartbeat);
             }
-            if (Boolean.TRUE.equals(allTables)) {
-                throw new CaptureException("publication " + name + " publishes ALL TABLES, which makes PostgreSQL refuse"
-                        + " updates on tables without a primary key; drop it (DROP PUBLICATION " + name
-                        + ";) and let the connector create a filtered one, or set capture.publication to another name");
+            Set<String> held = current(c);
+            Set<String> streamed = new TreeSet<>(tables);
+            streamed.retainAll(held);
+            LOG.info("Publication {} is managed by its owner {}: streaming {} of {}", name, owner.name(), streamed,
+                    tables);
+            String heartbeatTable = legacyHeartbeat != null && held.contains(legacyHeartbeat) ? legacyHeartbeat : null;
+            if (!messages && heartbeatTable == null) {
+                LOG.warn("PostgreSQL {} emits no logical decoding messages and publication {} holds no heartbeat"
+                        + " table: on an idle ERP database the slot advances only with changes of its tables",
+                        c.getMetaData().getDatabaseProductVersion(), name);
             }
-            String list = tableList(tables);
-            if (allTables == null) {
-                execute(c, "CREATE PUBLICATION " + name + " FOR TABLE " + list);
-                LOG.info("Created publication {} for {}", name, tables);
-            } else if (!current(c).equals(new TreeSet<>(tables))) {
-                execute(c, "ALTER PUBLICATION " + name + " SET TABLE " + list);
-                LOG.info("Publication {} now holds {}", name, tables);
-            }
+            return new Prepared(Set.copyOf(streamed), false, heartbeat(messages, heartbeatTable),
+                    messages ? null : heartbeatTable);
         } catch (SQLException e) {
-            throw new CaptureException("cannot create or update publication " + name + " on "
-                    + source + ": " + e.getMessage() + "; the connector's user needs CREATE on the database and"
-                    + " ownership of the published tables", e);
+            throw new CaptureException("cannot read publication " + name + " on " + source + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The heartbeat: on PostgreSQL 14 and later a transactional logical decoding message, which
+     * reaches the slot's stream without touching any table (pgoutput sends messages since 14);
+     * before, an upsert of the published heartbeat table, when there is one.
+     */
+    private static String heartbeat(boolean messages, String legacyTable) {
+        if (messages) {
+            return "SELECT pg_logical_emit_message(true, '" + HEARTBEAT_PREFIX + "', now()::text)";
+        }
+        if (legacyTable != null) {
+            return "INSERT INTO " + legacyTable + " (id, beat_at) VALUES (1, now())"
+                    + " ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at";
+        }
+        return null;
+    }
+
+    /**
+     * @param managed   the connector's role owns it and it lists its tables (not FOR TABLES IN SCHEMA)
+     * @param allTables FOR ALL TABLES
+     */
+    private record Owner(String name, boolean managed, boolean allTables) {}
+
+    /** The publication's owner and whether the connector manages it; null when there is no such publication. */
+    private Owner owner(Connection c) throws SQLException {
+        boolean schemas = c.getMetaData().getDatabaseMajorVersion() >= 15;
+        try (PreparedStatement ps = c.prepareStatement("SELECT r.rolname, p.puballtables, r.rolname = current_user"
+                + (schemas ? " AND NOT EXISTS (SELECT 1 FROM pg_publication_namespace n WHERE n.pnpubid = p.oid)" : "")
+                + " FROM pg_publication p JOIN pg_roles r ON r.oid = p.pubowner WHERE p.pubname = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Owner(rs.getString(1), rs.getBoolean(3), rs.getBoolean(2)) : null;
+            }
+        }
+    }
+
+    private static boolean tableExists(Connection c, String schema, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, quote(schema) + "." + quote(table));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
         }
     }
 

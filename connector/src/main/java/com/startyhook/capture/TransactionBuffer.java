@@ -30,12 +30,14 @@ final class TransactionBuffer {
 
     private final String transactionTopic;
     private final String heartbeatTopic;
+    private final String messageTopic;
     private final Map<Schema, String> tableBySchema = new IdentityHashMap<>();
     private Open open;
 
     TransactionBuffer(String topicPrefix) {
         this.transactionTopic = topicPrefix + ".transaction";
         this.heartbeatTopic = "__debezium-heartbeat." + topicPrefix;
+        this.messageTopic = topicPrefix + ".message";
     }
 
     Batch accept(List<SourceRecord> records) {
@@ -57,7 +59,8 @@ final class TransactionBuffer {
                     safePoint = r;
                     safeIndex = i;
                 }
-            } else if (heartbeatTopic.equals(topic) || r.value() == null) {
+            } else if (heartbeatTopic.equals(topic) || messageTopic.equals(topic) || r.value() == null) {
+                // heartbeats, and the logical decoding messages heartbeats emit: a safe point between transactions
                 if (open == null) {
                     safePoint = r;
                     safeIndex = i;

@@ -19,6 +19,10 @@ public final class ConfigCatalogue {
         secret("db.password", "database password (environment or file only, never a flag)");
         add("db.schema", "startyhook", "schema holding the connector's own tables (created and migrated at start)");
         add("db.pool-size", "8", "connections in the connector's pool");
+        // state: where the connector's own schema lives
+        add("state.url", null, "JDBC URL of the database holding the connector's schema (outbox, attempts, offsets, activations, memory); default: db.url. Recommended: a database of its own, e.g. jdbc:postgresql://erp-db:5432/startyhook, so that the ERP database pays nothing but the WAL reading");
+        add("state.user", null, "role for state.url (default: db.user); owns the connector's schema there");
+        secret("state.password", "password of state.user (environment or file only; default: db.password when state.user is unset)");
         // rules
         add("rules.dir", "rules", "directory holding entities.json and flows/*.json");
         add("rules.reload-interval", "2s", "how often rule files are checked for changes while running");

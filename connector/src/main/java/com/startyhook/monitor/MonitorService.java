@@ -47,12 +47,22 @@ public final class MonitorService implements AutoCloseable {
      * @param onEnqueued called after a scan committed new actions (wakes the delivery workers)
      */
     public MonitorService(Database database, MonitorConfig config, Clock clock, Runnable onEnqueued) {
+        this(database, database.dataSource(), config, clock, onEnqueued);
+    }
+
+    /**
+     * @param database   the connector's state database (scan state, memory, outbox)
+     * @param erp        the ERP database the condition queries read (read-only transactions)
+     * @param onEnqueued called after a scan committed new actions (wakes the delivery workers)
+     */
+    public MonitorService(Database database, javax.sql.DataSource erp, MonitorConfig config, Clock clock,
+            Runnable onEnqueued) {
         this.database = Objects.requireNonNull(database);
         this.config = Objects.requireNonNull(config);
         this.clock = Objects.requireNonNull(clock);
         this.onEnqueued = Objects.requireNonNull(onEnqueued);
         this.store = new MonitorStore(database);
-        this.scan = new ScanFlow(store, new OutboxWriter(database), config, clock);
+        this.scan = new ScanFlow(store, Objects.requireNonNull(erp), new OutboxWriter(database), config, clock);
     }
 
     public MonitorService(Database database, MonitorConfig config) {

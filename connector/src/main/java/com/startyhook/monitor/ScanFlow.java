@@ -16,7 +16,8 @@ import java.time.OffsetDateTime;
 import java.util.Optional;
 
 /**
- * One scan of one condition flow (docs/monitor.md), on two pooled connections:
+ * One scan of one condition flow (docs/monitor.md), on two pooled connections, one to the connector's
+ * state database and one to the ERP database (the same database unless {@code state.url} is set):
  * <ol>
  * <li>the <em>write</em> transaction share-locks the flow's activation and row-locks its
  * {@code monitor_state}, so scans of a flow never overlap, even across instances;</li>
@@ -28,13 +29,13 @@ import java.util.Optional;
  * A failure or crash before that commit leaves the previous state, {@code :since} included, as it
  * was: the next scan sees the same differences again and fires them then, once.
  */
-record ScanFlow(MonitorStore store, OutboxWriter outbox, MonitorConfig config, Clock clock) {
+record ScanFlow(MonitorStore store, javax.sql.DataSource erp, OutboxWriter outbox, MonitorConfig config, Clock clock) {
 
     /** Scans {@code flow}; {@code beforeCommit} runs after everything is written, just before the commit. */
     ScanResult scan(Flow flow, Runnable beforeCommit) throws SQLException {
         ConditionTrigger trigger = (ConditionTrigger) flow.trigger();
         Instant clockStart = clock.instant();
-        try (Connection write = store.connection(); Connection read = store.connection()) {
+        try (Connection write = store.connection(); Connection read = erp.getConnection()) {
             write.setAutoCommit(false);
             read.setAutoCommit(false);
             try {

@@ -32,6 +32,11 @@ public final class Database implements AutoCloseable {
     private final String schema;
 
     public Database(String jdbcUrl, String user, String password, String schema, int poolSize) {
+        this(jdbcUrl, user, password, schema, poolSize, "startyhook");
+    }
+
+    /** A pool named {@code poolName} (also the connections' application_name in pg_stat_activity). */
+    public Database(String jdbcUrl, String user, String password, String schema, int poolSize, String poolName) {
         if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
             throw new ConfigurationException("database url must be a PostgreSQL JDBC URL such as "
                     + "jdbc:postgresql://localhost:5432/erp (key db.url), got: " + redactUrl(jdbcUrl));
@@ -43,10 +48,10 @@ public final class Database implements AutoCloseable {
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
         config.setMinimumIdle(1);
-        config.setPoolName("startyhook");
+        config.setPoolName(poolName);
         config.setInitializationFailTimeout(-1);
         config.setConnectionTimeout(10_000);
-        config.addDataSourceProperty("ApplicationName", "startyhook");
+        config.addDataSourceProperty("ApplicationName", poolName);
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         // The connector's tables start empty and grow fast (a fresh outbox, a first monitor scan):
         // a generic plan cached while a table was empty keeps scanning it long after it has grown

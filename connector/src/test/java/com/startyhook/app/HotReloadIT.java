@@ -156,7 +156,7 @@ class HotReloadIT {
         return PG.count("startyhook.action WHERE flow_name = '" + flow + "'");
     }
 
-    /** The ERP tables in the publication (the connector also publishes its own heartbeat table). */
+    /** The ERP tables in the publication. */
     private static Set<String> published(ConnectorFixture fixture) throws Exception {
         Set<String> tables = new TreeSet<>();
         try (Connection c = PG.connect(); PreparedStatement ps = c.prepareStatement(

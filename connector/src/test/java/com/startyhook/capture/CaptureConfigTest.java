@@ -25,21 +25,24 @@ class CaptureConfigTest {
     }
 
     @Test
-    void debeziumIsConfiguredForAFilteredPublicationWithoutSnapshotAndWithTransactions() {
+    void debeziumIsConfiguredForAPreparedPublicationWithoutSnapshotAndWithTransactions() {
         CaptureSource source = new CaptureSource("jdbc:postgresql://db.example:6543/erp?sslmode=require", "erp", "pw");
-        Properties p = CaptureEngine.properties(source, D, "startyhook",
-                CaptureEngine.published(Set.of("erp.document", "erp.product"), "startyhook"), "id-1");
+        Properties p = CaptureEngine.properties(source, D, Set.of("erp.document", "erp.product"), "id-1",
+                "SELECT pg_logical_emit_message(true, 'startyhook-heartbeat', now()::text)");
         assertThat(p.getProperty("database.hostname")).isEqualTo("db.example");
         assertThat(p.getProperty("database.port")).isEqualTo("6543");
         assertThat(p.getProperty("database.dbname")).isEqualTo("erp");
         assertThat(p.getProperty("database.sslmode")).isEqualTo("require");
         assertThat(p.getProperty("table.include.list"))
-                .isEqualTo("erp\\.document,erp\\.product,startyhook\\.capture_heartbeat");
-        assertThat(p.getProperty("publication.autocreate.mode")).isEqualTo("filtered");
+                .isEqualTo("erp\\.document,erp\\.product");
+        // the connector prepares the publication itself (or uses an administrator's as it is)
+        assertThat(p.getProperty("publication.autocreate.mode")).isEqualTo("disabled");
         assertThat(p.getProperty("snapshot.mode")).isEqualTo("no_data");
         assertThat(p.getProperty("provide.transaction.metadata")).isEqualTo("true");
         assertThat(p.getProperty("offset.storage")).isEqualTo(DatabaseOffsetStore.class.getName());
-        assertThat(p.getProperty("heartbeat.action.query")).contains("startyhook.capture_heartbeat");
+        assertThat(p.getProperty("heartbeat.action.query")).contains("pg_logical_emit_message");
+        assertThat(CaptureEngine.properties(source, D, Set.of("erp.document"), "id-1", null))
+                .doesNotContainKey("heartbeat.action.query");
         assertThat(p.getProperty("slot.drop.on.stop")).isEqualTo("false");
     }
 

@@ -62,7 +62,7 @@ record Publication(CaptureSource source, String name, String slot) {
             if (!messages && tableExists(c, stateSchema, HEARTBEAT_TABLE)) {
                 legacyHeartbeat = stateSchema + "." + HEARTBEAT_TABLE;
             }
-            Owner owner = owner(c);
+            PublicationOwner owner = PublicationOwner.read(c, name);
             if (owner == null || owner.managed()) {
                 if (owner != null && owner.allTables()) {
                     throw new CaptureException("publication " + name + " publishes ALL TABLES, which makes PostgreSQL"
@@ -95,7 +95,7 @@ record Publication(CaptureSource source, String name, String slot) {
             Set<String> held = current(c);
             Set<String> streamed = new TreeSet<>(tables);
             streamed.retainAll(held);
-            LOG.info("Publication {} is managed by its owner {}: streaming {} of {}", name, owner.name(), streamed,
+            LOG.info("Publication {} is managed by its owner {}: streaming {} of {}", name, owner.role(), streamed,
                     tables);
             String heartbeatTable = legacyHeartbeat != null && held.contains(legacyHeartbeat) ? legacyHeartbeat : null;
             if (!messages && heartbeatTable == null) {
@@ -124,25 +124,6 @@ record Publication(CaptureSource source, String name, String slot) {
                     + " ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at";
         }
         return null;
-    }
-
-    /**
-     * @param managed   the connector's role owns it and it lists its tables (not FOR TABLES IN SCHEMA)
-     * @param allTables FOR ALL TABLES
-     */
-    private record Owner(String name, boolean managed, boolean allTables) {}
-
-    /** The publication's owner and whether the connector manages it; null when there is no such publication. */
-    private Owner owner(Connection c) throws SQLException {
-        boolean schemas = c.getMetaData().getDatabaseMajorVersion() >= 15;
-        try (PreparedStatement ps = c.prepareStatement("SELECT r.rolname, p.puballtables, r.rolname = current_user"
-                + (schemas ? " AND NOT EXISTS (SELECT 1 FROM pg_publication_namespace n WHERE n.pnpubid = p.oid)" : "")
-                + " FROM pg_publication p JOIN pg_roles r ON r.oid = p.pubowner WHERE p.pubname = ?")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new Owner(rs.getString(1), rs.getBoolean(3), rs.getBoolean(2)) : null;
-            }
-        }
     }
 
     private static boolean tableExists(Connection c, String schema, String table) throws SQLException {

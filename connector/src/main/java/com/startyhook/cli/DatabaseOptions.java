@@ -23,6 +23,67 @@ final class DatabaseOptions {
             + ENV_SCHEMA + ", else startyhook).")
     String schema;
 
+    static final String ENV_STATE_URL = "STARTYHOOK_STATE_URL";
+    static final String ENV_STATE_USER = "STARTYHOOK_STATE_USER";
+    static final String ENV_STATE_PASSWORD = "STARTYHOOK_STATE_PASSWORD";
+
+    @Option(names = "--state", scope = ScopeType.INHERIT, paramLabel = "URL", description = "JDBC URL of the database"
+            + " holding the connector's schema when it is not the ERP database (default: $" + ENV_STATE_URL
+            + ", else --db).")
+    String stateUrl;
+
+    @Option(names = "--state-user", scope = ScopeType.INHERIT, paramLabel = "USER", description = "User of --state"
+            + " (default: $" + ENV_STATE_USER + ", else --db-user).")
+    String stateUser;
+
+    @Option(names = "--state-password-env", scope = ScopeType.INHERIT, paramLabel = "NAME",
+            defaultValue = ENV_STATE_PASSWORD, description = "Environment variable holding the password of --state"
+                    + " (default: ${DEFAULT-VALUE}, else the --db password when --state-user is not given).")
+    String statePasswordEnv;
+
+    /** The state database's URL when it is not the ERP database, else null. */
+    String stateUrlOrNull(Map<String, String> environment) {
+        String u = stateUrl != null ? stateUrl : environment.get(ENV_STATE_URL);
+        return u == null || u.isBlank() ? null : u;
+    }
+
+    private String stateUser(Map<String, String> environment) {
+        String u = stateUser != null ? stateUser : environment.get(ENV_STATE_USER);
+        return u != null ? u : connection.user(environment);
+    }
+
+    private String statePassword(Map<String, String> environment) {
+        String p = environment.get(statePasswordEnv);
+        if (p == null && stateUser == null && environment.get(ENV_STATE_USER) == null) {
+            return connection.password(environment);
+        }
+        return p;
+    }
+
+    /**
+     * A plain connection to the state database (the ERP database unless --state is given), for
+     * {@code uninstall}.
+     */
+    Connection connectState(Map<String, String> environment, String applicationName) {
+        String u = stateUrlOrNull(environment);
+        if (u == null) {
+            return connect(environment, applicationName);
+        }
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", stateUser(environment));
+        String password = statePassword(environment);
+        if (password != null) {
+            props.setProperty("password", password);
+        }
+        props.setProperty("ApplicationName", applicationName);
+        try {
+            return java.sql.DriverManager.getConnection(u, props);
+        } catch (java.sql.SQLException e) {
+            throw new ConfigurationException("cannot connect to the state database " + Database.redactUrl(u) + ": "
+                    + e.getMessage() + "; check --state, --state-user and $" + statePasswordEnv, e);
+        }
+    }
+
     String schemaName() {
         return schema != null ? schema : System.getenv().getOrDefault(ENV_SCHEMA, Database.DEFAULT_SCHEMA);
     }
@@ -37,17 +98,20 @@ final class DatabaseOptions {
         return connection.connect(connection.url(environment), environment, applicationName);
     }
 
-    /** Opens the connector's database and brings its schema up to date. */
+    /** Opens the connector's state database (--state, else --db) and brings its schema up to date. */
     Database open(Map<String, String> environment) {
-        String u = connection.url(environment);
+        String state = stateUrlOrNull(environment);
+        String u = state != null ? state : connection.url(environment);
         String s = schemaName(environment);
-        Database db = new Database(u, connection.user(environment), connection.password(environment), s, 2);
+        Database db = state != null ? new Database(u, stateUser(environment), statePassword(environment), s, 2)
+                : new Database(u, connection.user(environment), connection.password(environment), s, 2);
         try {
             db.migrate();
         } catch (RuntimeException e) {
             db.close();
             throw new ConfigurationException("cannot open the connector's schema " + s + " at "
-                    + Database.redactUrl(u) + ": " + rootMessage(e) + "; " + connection.advice(), e);
+                    + Database.redactUrl(u) + ": " + rootMessage(e) + "; " + (state != null
+                            ? "check --state, --state-user and $" + statePasswordEnv : connection.advice()), e);
         }
         return db;
     }

@@ -153,7 +153,9 @@ final class FlowsCommand extends Subcommand {
             try (Database db = parent.database.open(parent.environment)) {
                 List<Problem> problems = new ArrayList<>(loaded.problems());
                 ValidatedRules live;
-                try (Connection c = db.connection()) {
+                // checked against the ERP database (--db), which is not the state database when --state is given
+                try (Connection c = parent.database.stateUrlOrNull(parent.environment) != null
+                        ? parent.database.connect(parent.environment, "startyhook flows") : db.connection()) {
                     live = new LiveValidator(c).validate(loaded.rules());
                 }
                 problems.addAll(live.problems());

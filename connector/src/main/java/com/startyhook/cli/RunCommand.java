@@ -104,6 +104,8 @@ final class RunCommand extends Subcommand {
         putIfGiven(flags, "db.url", c.url);
         putIfGiven(flags, "db.user", c.user);
         putIfGiven(flags, "db.schema", database.schema);
+        putIfGiven(flags, "state.url", database.stateUrl);
+        putIfGiven(flags, "state.user", database.stateUser);
         putIfGiven(flags, "rules.dir", rules.given == null ? null : rules.given.toString());
         return flags;
     }
@@ -119,12 +121,15 @@ final class RunCommand extends Subcommand {
      * is that variable's value (a secret never comes from a flag, only its variable's name does).
      */
     private Map<String, String> withPassword(Map<String, String> env) {
-        String name = database.connection.passwordEnv;
-        if (name == null || name.equals(ConnectionOptions.ENV_PASSWORD) || env.get(name) == null) {
-            return env;
-        }
         Map<String, String> copy = new HashMap<>(env);
-        copy.put(ConnectionOptions.ENV_PASSWORD, env.get(name));
+        String name = database.connection.passwordEnv;
+        if (name != null && env.get(name) != null) {
+            copy.put(ConnectionOptions.ENV_PASSWORD, env.get(name));
+        }
+        String stateName = database.statePasswordEnv;
+        if (stateName != null && env.get(stateName) != null) {
+            copy.put(DatabaseOptions.ENV_STATE_PASSWORD, env.get(stateName));
+        }
         return copy;
     }
 

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             BenchCommand.class,
             UninstallCommand.class,
+            SetupSqlCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class StartyHookCommand implements java.util.concurrent.Callable<Integer> {

@@ -1,5 +1,6 @@
 package com.startyhook.cli;
 
+import com.startyhook.capture.PublicationOwner;
 import com.startyhook.config.ConfigCatalogue;
 import com.startyhook.ops.Leadership;
 import java.io.PrintWriter;
@@ -47,11 +48,18 @@ final class UninstallCommand extends Subcommand {
         String slotName = setting("capture.slot", slot);
         String publicationName = setting("capture.publication", publication);
         String schema = database.schemaName(environment);
-        try (Connection c = database.connect(environment, "startyhook uninstall")) {
+        boolean separate = database.stateUrlOrNull(environment) != null;
+        try (Connection c = database.connect(environment, "startyhook uninstall");
+                Connection s = separate ? database.connectState(environment, "startyhook uninstall") : null) {
+            // the slot and the publication are in the ERP database; the schema and the leader lock in the state one
+            Connection st = separate ? s : c;
             Long slotBytes = slotRetainedBytes(c, slotName);
-            boolean hasPublication = exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", publicationName);
-            boolean hasSchema = exists(c, "SELECT 1 FROM pg_namespace WHERE nspname = ?", schema);
-            List<String> running = runningSessions(c, slotName, schema);
+            PublicationOwner owner = PublicationOwner.read(c, publicationName);
+            boolean hasPublication = owner != null;
+            // an administrator's publication (owned by another role) is theirs to drop
+            boolean ownPublication = owner != null && mayDrop(c, owner.role());
+            boolean hasSchema = exists(st, "SELECT 1 FROM pg_namespace WHERE nspname = ?", schema);
+            List<String> running = runningSessions(c, st, slotName, schema);
             if (!running.isEmpty() && !force) {
                 spec.commandLine().getErr().println("A connector is still running: " + String.join("; ", running)
                         + ". Stop it first (SIGTERM to `startyhook run`), or pass --force to end its sessions;"
@@ -64,7 +72,10 @@ final class UninstallCommand extends Subcommand {
             }
             plan.add(slotBytes == null ? "replication slot " + slotName + ": none"
                     : "drop replication slot " + slotName + " (retains " + (slotBytes >> 10) + " kB of WAL)");
-            plan.add(hasPublication ? "drop publication " + publicationName : "publication " + publicationName + ": none");
+            plan.add(!hasPublication ? "publication " + publicationName + ": none"
+                    : ownPublication ? "drop publication " + publicationName
+                    : "keep publication " + publicationName + " (its owner " + owner.role() + " manages it; they drop"
+                            + " it with DROP PUBLICATION " + quote(publicationName) + ";)");
             if (dropSchema) {
                 plan.add(hasSchema ? "drop schema " + schema + " with the outbox, attempts, activations and offsets"
                         : "schema " + schema + ": none");
@@ -77,7 +88,7 @@ final class UninstallCommand extends Subcommand {
                 return ExitCodes.OK;
             }
             if (!running.isEmpty()) {
-                terminate(c, slotName, schema);
+                terminate(c, st, slotName, schema);
                 out.println("terminated " + String.join("; ", running));
             }
             if (slotBytes != null) {
@@ -87,7 +98,10 @@ final class UninstallCommand extends Subcommand {
                 out.println("replication slot " + slotName + ": none");
             }
             boolean complete = true;
-            if (hasPublication) {
+            if (hasPublication && !ownPublication) {
+                out.println("kept publication " + publicationName + ": its owner " + owner.role() + " manages it (DROP"
+                        + " PUBLICATION " + quote(publicationName) + "; as " + owner.role() + " removes it)");
+            } else if (hasPublication) {
                 try {
                     execute(c, "DROP PUBLICATION IF EXISTS " + quote(publicationName));
                     out.println("dropped publication " + publicationName);
@@ -101,12 +115,12 @@ final class UninstallCommand extends Subcommand {
                 out.println("publication " + publicationName + ": none");
             }
             if (dropSchema && hasSchema) {
-                execute(c, "DROP SCHEMA " + quote(schema) + " CASCADE");
-                out.println("dropped schema " + schema);
-            } else if (hasSchema && slotBytes != null && exists(c,
+                execute(st, "DROP SCHEMA " + quote(schema) + " CASCADE");
+                out.println("dropped schema " + schema + (separate ? " in the state database" : ""));
+            } else if (hasSchema && slotBytes != null && exists(st,
                     "SELECT 1 FROM pg_tables WHERE schemaname = ? AND tablename = 'capture_offset'", schema)) {
                 try {
-                    execute(c, "DELETE FROM " + quote(schema) + ".capture_offset");
+                    execute(st, "DELETE FROM " + quote(schema) + ".capture_offset");
                     out.println("cleared capture offsets in " + schema);
                 } catch (SQLException e) {
                     complete = false;
@@ -141,7 +155,8 @@ final class UninstallCommand extends Subcommand {
     }
 
     /** What shows that a connector runs: the walsender reading the slot, the session holding the leader lock. */
-    private static List<String> runningSessions(Connection c, String slot, String schema) throws SQLException {
+    private static List<String> runningSessions(Connection c, Connection state, String slot, String schema)
+            throws SQLException {
         List<String> found = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT s.active_pid, a.client_addr FROM pg_replication_slots s"
                 + " LEFT JOIN pg_stat_activity a ON a.pid = s.active_pid WHERE s.slot_name = ?"
@@ -153,7 +168,7 @@ final class UninstallCommand extends Subcommand {
                 }
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(leaderSessions("l.pid, a.client_addr"))) {
+        try (PreparedStatement ps = state.prepareStatement(leaderSessions("l.pid, a.client_addr"))) {
             ps.setLong(1, Leadership.lockKey(schema));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -175,8 +190,8 @@ final class UninstallCommand extends Subcommand {
         return address == null ? " (local)" : " (from " + address + ")";
     }
 
-    private static void terminate(Connection c, String slot, String schema) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(l.pid) FROM ("
+    private static void terminate(Connection c, Connection state, String slot, String schema) throws SQLException {
+        try (PreparedStatement ps = state.prepareStatement("SELECT pg_terminate_backend(l.pid) FROM ("
                 + leaderSessions("l.pid") + ") l")) {
             ps.setLong(1, Leadership.lockKey(schema));
             ps.execute();
@@ -229,5 +244,16 @@ final class UninstallCommand extends Subcommand {
 
     private static String quote(String identifier) {
         return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+
+    /** The connector's role owns what {@code role} owns, or is a superuser. */
+    private static boolean mayDrop(Connection c, String role) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_has_role(?, 'USAGE') OR (SELECT rolsuper FROM pg_roles"
+                + " WHERE rolname = current_user)")) {
+            ps.setString(1, role);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
     }
 }

@@ -1,6 +1,8 @@
 package com.startyhook.cli;
 
 import com.startyhook.ConfigurationException;
+import com.startyhook.capture.CaptureConfig;
+import com.startyhook.events.FlowCheck;
 import com.startyhook.net.AddressPolicy;
 import com.startyhook.rules.LiveValidator;
 import com.startyhook.rules.Problem;
@@ -39,6 +41,11 @@ final class ValidateCommand extends Subcommand {
                     + ", the connector's delivery.allowed-private-hosts).")
     String allowPrivateHosts;
 
+    @Option(names = "--publication", paramLabel = "NAME", description = "The publication capture reads, to check that"
+            + " the event flows' tables are in it when an administrator manages it (default: $"
+            + "STARTYHOOK_CAPTURE_PUBLICATION, else startyhook).")
+    String publication;
+
     @Option(names = "--check-secrets", description = "Fail when a secret reference does not resolve in this environment "
             + "(implied by --db). Without it an unresolvable reference is a warning, so that validate runs in CI without "
             + "the production secrets; run always refuses it.")
@@ -60,6 +67,7 @@ final class ValidateCommand extends Subcommand {
                 c.setReadOnly(true);
                 result = new LiveValidator(c).validate(loaded.rules());
                 problems.addAll(result.problems());
+                problems.addAll(captureAccess(c, result.rules()));
             } catch (SQLException e) {
                 throw new ConfigurationException("cannot connect to " + Database.redactUrl(url) + ": "
                         + e.getMessage() + "; " + database.advice(), e);
@@ -78,5 +86,27 @@ final class ValidateCommand extends Subcommand {
                 url == null ? " (not checked against a database: pass --db)" : "");
         out.flush();
         return problems.isEmpty() ? ExitCodes.OK : ExitCodes.PROBLEMS;
+    }
+
+    /**
+     * What the connector's role lacks to capture the valid event flows' tables: SELECT, and the
+     * table in the publication (as capture checks it at start).
+     */
+    private List<Problem> captureAccess(Connection c, com.startyhook.rules.Rules valid) throws SQLException {
+        String pub = publication != null ? publication
+                : environment.getOrDefault("STARTYHOOK_CAPTURE_PUBLICATION", CaptureConfig.DEFAULT_PUBLICATION_NAME);
+        FlowCheck check = new FlowCheck(c, null, pub);
+        List<Problem> found = new ArrayList<>();
+        for (com.startyhook.rules.Flow flow : valid.flows().values()) {
+            if (flow.trigger() instanceof com.startyhook.rules.EventTrigger) {
+                String problem = check.accessProblem(valid.entityOf(flow));
+                if (problem != null) {
+                    int fix = problem.indexOf("; ");
+                    found.add(new Problem(flow.file(), "/entity", problem.substring(0, fix),
+                            problem.substring(fix + 2)));
+                }
+            }
+        }
+        return found;
     }
 }

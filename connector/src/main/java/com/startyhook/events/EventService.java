@@ -37,6 +37,7 @@ public final class EventService implements AutoCloseable {
     enum FailurePoint { AFTER_OUTBOX_COMMIT, MID_TRANSACTION }
 
     private final Database database;
+    private final String publication;
     private final CaptureSource source;
     private final EventSink sink;
     private final CaptureEngine engine;
@@ -60,6 +61,7 @@ public final class EventService implements AutoCloseable {
             io.micrometer.core.instrument.MeterRegistry meters) {
         this.database = database;
         this.source = source;
+        this.publication = config.publicationName();
         this.sink = new EventSink(database.schema(), meters);
         this.engine = new CaptureEngine(source, database.dataSource(), database.schema(), config,
                 new FailureInjectingSink(sink, wakeUp, failure), clock);
@@ -89,7 +91,7 @@ public final class EventService implements AutoCloseable {
         List<ActiveFlow> accepted = new ArrayList<>();
         Map<String, String> problems = new TreeMap<>();
         try (Connection c = source.connect()) {
-            FlowCheck check = new FlowCheck(c, database.schema());
+            FlowCheck check = new FlowCheck(c, database.schema(), publication);
             for (Flow flow : rules.flows().values()) {
                 if (!(flow.trigger() instanceof EventTrigger trigger)) {
                     continue;

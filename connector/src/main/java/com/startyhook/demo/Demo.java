@@ -80,6 +80,9 @@ public final class Demo implements AutoCloseable {
     }
 
     static final String DB = "postgres";
+    /** The connector's own database on the same server (state.url). */
+    static final String STATE_DB = "startyhook";
+    private String stateUrl;
     static final String SLOT = "startyhook";
     /** How long the outbox must stay unchanged before the demo calls it drained. */
     static final Duration QUIET = Duration.ofSeconds(2);
@@ -129,6 +132,14 @@ public final class Demo implements AutoCloseable {
         }
         say.accept("PostgreSQL " + serverVersion(url) + " (embedded, wal_level=logical) on port " + postgres.port()
                 + " with the demo ERP schema (erp.customer, erp.project, erp.document, erp.product, erp.stock_movement)");
+        // the recommended layout: the connector's schema in a database of its own (state.url), none of it in the ERP's
+        try (Connection c = DriverManager.getConnection(url, postgres.user(), postgres.password());
+                Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + STATE_DB);
+        }
+        stateUrl = postgres.jdbcUrl(STATE_DB);
+        say.accept("state: the connector's outbox, offsets and activations in database '" + STATE_DB + "' (state.url);"
+                + " the ERP database '" + DB + "' holds none of it");
 
         Path caBundle = receiver.writeCertificate(workDir.resolve("receiver.pem"));
         say.accept("receiver: https://localhost:" + receiver.port() + "/ (self-signed certificate, trusted by the"
@@ -155,6 +166,7 @@ public final class Demo implements AutoCloseable {
         Map<String, String> flags = new LinkedHashMap<>();
         flags.put("db.url", url);
         flags.put("db.user", postgres.user());
+        flags.put("state.url", stateUrl);
         flags.put("rules.dir", rulesDir.toString());
         flags.put("rules.reload-interval", "1s");
         flags.put("delivery.ca-bundle", caBundle.toString());
@@ -171,10 +183,10 @@ public final class Demo implements AutoCloseable {
     private int activateFlows(String url, Path rulesDir, Map<String, String> environment) throws SQLException {
         ValidatedRules loaded = new RulesLoader(new Secrets(environment), false).load(rulesDir);
         List<Problem> problems = new ArrayList<>(loaded.problems());
-        try (Database db = new Database(url, postgres.user(), postgres.password(), Database.DEFAULT_SCHEMA, 2)) {
+        try (Database db = new Database(stateUrl, postgres.user(), postgres.password(), Database.DEFAULT_SCHEMA, 2)) {
             db.migrate();
             ValidatedRules live;
-            try (Connection c = db.connection()) {
+            try (Connection c = DriverManager.getConnection(url, postgres.user(), postgres.password())) {
                 live = new LiveValidator(c).validate(loaded.rules());
             }
             problems.addAll(live.problems());
@@ -276,7 +288,7 @@ public final class Demo implements AutoCloseable {
     /** Actions in the outbox by status. */
     public Map<String, Long> actionsByStatus() throws SQLException {
         Map<String, Long> counts = new TreeMap<>();
-        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(DB), postgres.user(), postgres.password());
+        try (Connection c = DriverManager.getConnection(stateUrl, postgres.user(), postgres.password());
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT status, count(*) FROM " + Database.DEFAULT_SCHEMA
                         + ".action GROUP BY status")) {

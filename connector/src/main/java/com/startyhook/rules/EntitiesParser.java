@@ -132,9 +132,13 @@ final class EntitiesParser {
 
     /** Only organization, criteria and context may name a related value; everything else is a column of the table. */
     private void plainColumn(String column, String pointer, String what) {
+        plainColumn(column, pointer, what, "the entity's own table");
+    }
+
+    private void plainColumn(String column, String pointer, String what, String table) {
         if (RelatedPath.isPath(column)) {
-            problems.add(pointer, what + " must be a column of the entity's own table, not the related value "
-                    + Limits.shown(column), "name a column of the table (related values serve organization, criteria"
+            problems.add(pointer, what + " must be a column of " + table + ", not the related value "
+                    + Limits.shown(column), "name a column of that table (related values serve organization, criteria"
                     + " and context only)");
         }
     }
@@ -223,8 +227,8 @@ final class EntitiesParser {
             problems.add(FileProblems.at(pointer, "table"), "table " + Limits.shown(table) + " is not schema-qualified",
                     "write it as schema.table, e.g. " + Limits.shown("public." + table));
         }
-        plainColumn(column, FileProblems.at(pointer, "column"), "a relation's \"column\"");
-        plainColumn(key, FileProblems.at(pointer, "key"), "a relation's \"key\"");
+        plainColumn(column, FileProblems.at(pointer, "column"), "a relation's \"column\"", "the row it starts from");
+        plainColumn(key, FileProblems.at(pointer, "key"), "a relation's \"key\"", "the related table");
         Map<String, Relation> nested = node.has("relations")
                 ? relations(node.get("relations"), FileProblems.at(pointer, "relations"), depth + 1) : Map.of();
         if (problems.count() > before || column == null || key == null || qualified == null || nested == null) {

@@ -34,9 +34,11 @@ final class EventSink implements TransactionSink {
     /** Counters by table and kind, by event and flow: looked up once, not rebuilt on the hot path. */
     private final Map<String, io.micrometer.core.instrument.Counter> counters =
             new java.util.concurrent.ConcurrentHashMap<>();
-    private volatile FlowMatcher matcher = FlowMatcher.NONE;
-    /** The related values each active flow reads, by property; empty for flows that read none. */
-    private volatile Map<ActiveFlow, Map<String, RelatedPath>> paths = Map.of();
+    /** The active flows and the related values each reads, swapped together on a hot reload. */
+    private record Active(FlowMatcher matcher, Map<ActiveFlow, Map<String, RelatedPath>> paths,
+            RelatedLookup.Plan plan) {}
+
+    private volatile Active active = new Active(FlowMatcher.NONE, Map.of(), null);
     private final RelatedLookup lookup;
 
     EventSink(String schema, MeterRegistry meters) {
@@ -78,11 +80,7 @@ final class EventSink implements TransactionSink {
                 byFlow.put(f, Map.copyOf(used));
             }
         }
-        if (lookup != null) {
-            lookup.use(all);
-        }
-        this.paths = byFlow;
-        this.matcher = m;
+        this.active = new Active(m, byFlow, lookup == null ? null : lookup.plan(all));
     }
 
     /** A detected event whose related values are still to be read. */
@@ -104,8 +102,9 @@ final class EventSink implements TransactionSink {
 
     @Override
     public int write(Connection c, List<CommittedTransaction> transactions) throws SQLException {
-        FlowMatcher m = matcher;
-        Map<ActiveFlow, Map<String, RelatedPath>> used = paths;
+        Active now = active;
+        FlowMatcher m = now.matcher();
+        Map<ActiveFlow, Map<String, RelatedPath>> used = now.paths();
         List<Candidate> candidates = new ArrayList<>();
         List<RelatedLookup.Slot> slots = new ArrayList<>();
         for (CommittedTransaction tx : transactions) {
@@ -124,7 +123,7 @@ final class EventSink implements TransactionSink {
             }
         }
         if (!slots.isEmpty()) {
-            lookup.resolve(slots);
+            lookup.resolve(now.plan(), slots);
         }
         List<Firing> firings = new ArrayList<>();
         for (Candidate candidate : candidates) {

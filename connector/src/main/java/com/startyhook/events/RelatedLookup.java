@@ -107,7 +107,13 @@ final class RelatedLookup {
     private final Clock clock;
     private final Map<Target, String> keyTypes = new ConcurrentHashMap<>();
     private final Map<String, Row> cache;
-    private volatile Map<Target, List<String>> columns = Map.of();
+    private long generations;
+
+    /**
+     * Which columns of which related tables one set of active flows reads; a batch is resolved with the
+     * plan of the flows it was matched against, even while a hot reload installs the next one.
+     */
+    record Plan(long generation, Map<Target, List<String>> columns) {}
 
     RelatedLookup(DataSource erp, LookupConfig config, Clock clock) {
         this.erp = erp;
@@ -122,8 +128,8 @@ final class RelatedLookup {
         };
     }
 
-    /** The paths the active flows use: which columns of which related tables are read. Clears the cache. */
-    synchronized void use(List<RelatedPath> paths) {
+    /** The plan for the paths the active flows use: which columns of which related tables are read. Clears the cache. */
+    synchronized Plan plan(List<RelatedPath> paths) {
         Map<Target, Set<String>> wanted = new LinkedHashMap<>();
         for (RelatedPath p : paths) {
             for (int i = 0; i < p.hops().size(); i++) {
@@ -133,13 +139,13 @@ final class RelatedLookup {
         }
         Map<Target, List<String>> out = new HashMap<>();
         wanted.forEach((t, c) -> out.put(t, List.copyOf(c)));
-        columns = Map.copyOf(out);
         cache.clear();
         keyTypes.clear();
+        return new Plan(++generations, Map.copyOf(out));
     }
 
     /** Resolves every slot: its value, or null when a key on the way is null or its related row is missing. */
-    synchronized void resolve(List<Slot> slots) throws SQLException {
+    synchronized void resolve(Plan plan, List<Slot> slots) throws SQLException {
         List<Slot> pending = new ArrayList<>();
         for (Slot s : slots) {
             advance(s, s.key);
@@ -158,7 +164,7 @@ final class RelatedLookup {
                 }
                 List<Slot> next = new ArrayList<>();
                 for (Map.Entry<Target, List<Slot>> e : byTarget.entrySet()) {
-                    Map<String, Row> rows = rows(c, e.getKey(), e.getValue());
+                    Map<String, Row> rows = rows(c, plan, e.getKey(), e.getValue());
                     for (Slot s : e.getValue()) {
                         Row row = rows.get(Values.text(s.key));
                         if (row == null) {
@@ -197,14 +203,14 @@ final class RelatedLookup {
     }
 
     /** The rows of {@code target} the slots point at, from the cache where it may serve them, else read. */
-    private Map<String, Row> rows(Connection c, Target target, List<Slot> slots) throws SQLException {
+    private Map<String, Row> rows(Connection c, Plan plan, Target target, List<Slot> slots) throws SQLException {
         Map<String, Row> found = new HashMap<>();
         Set<String> missing = new LinkedHashSet<>();
         long now = clock.millis();
         long ttl = config.cacheTtl().toMillis();
         for (Slot s : slots) {
             String key = Values.text(s.key);
-            Row cached = cache.get(cacheKey(target, key));
+            Row cached = cache.get(cacheKey(plan, target, key));
             if (cached != null && now - cached.readAtMillis() < ttl && cached.snapshot().saw(s.txId)) {
                 found.putIfAbsent(key, cached);
             } else {
@@ -217,7 +223,7 @@ final class RelatedLookup {
             List<String> chunk = keys.subList(from, Math.min(keys.size(), from + CHUNK));
             Slot example = slots.get(0);
             try {
-                read(c, target, chunk, found);
+                read(c, plan, target, chunk, found);
             } catch (SQLException e) {
                 LOG.error("Entity {}: cannot read the related value {} from {} ({}); capture retries the batch."
                         + " Fix: check that the connector's user may SELECT {} and that {} is indexed"
@@ -229,8 +235,9 @@ final class RelatedLookup {
         return found;
     }
 
-    private void read(Connection c, Target target, List<String> keys, Map<String, Row> into) throws SQLException {
-        List<String> cols = columns.getOrDefault(target, List.of());
+    private void read(Connection c, Plan plan, Target target, List<String> keys, Map<String, Row> into)
+            throws SQLException {
+        List<String> cols = plan.columns().getOrDefault(target, List.of());
         StringBuilder sql = new StringBuilder("SELECT ").append(quote(target.key())).append("::text");
         for (String col : cols) {
             sql.append(", ").append(quote(col));
@@ -252,7 +259,7 @@ final class RelatedLookup {
                     Row row = new Row(values, Snapshot.parse(rs.getString(cols.size() + 2)), readAt);
                     into.put(rs.getString(1), row);
                     if (config.cacheSize() > 0) {
-                        cache.put(cacheKey(target, rs.getString(1)), row);
+                        cache.put(cacheKey(plan, target, rs.getString(1)), row);
                     }
                 }
             }
@@ -307,8 +314,8 @@ final class RelatedLookup {
         };
     }
 
-    private static String cacheKey(Target t, String key) {
-        return t.schema() + '\u0000' + t.table() + '\u0000' + t.key() + '\u0000' + key;
+    private static String cacheKey(Plan plan, Target t, String key) {
+        return plan.generation() + "\u0000" + t.schema() + '\u0000' + t.table() + '\u0000' + t.key() + '\u0000' + key;
     }
 
     private static String quote(String identifier) {

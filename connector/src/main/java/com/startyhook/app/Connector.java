@@ -253,8 +253,9 @@ public final class Connector implements AutoCloseable {
                 return;
             }
             CaptureSource source = new CaptureSource(settings.dbUrl(), settings.dbUser(), settings.dbPassword());
+            // related values are read from the ERP database, today the same pool as the connector's state
             events = new EventService(database, source, settings.capture(), delivery::wakeUp, clock,
-                    metrics.registry());
+                    metrics.registry(), erp.dataSource(), settings.lookup());
             monitor = new MonitorService(database, erp.dataSource(), settings.monitor(), clock, delivery::wakeUp);
             appliedKey = null;
             applyToLeaderServices();

@@ -5,6 +5,7 @@ import com.startyhook.capture.CaptureConfig;
 import com.startyhook.capture.CaptureSource;
 import com.startyhook.config.Settings;
 import com.startyhook.delivery.DeliveryConfig;
+import com.startyhook.events.LookupConfig;
 import com.startyhook.monitor.MonitorConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +19,7 @@ public record ConnectorSettings(String dbUrl, String dbUser, String dbPassword, 
         Path rulesDir, Duration rulesReloadInterval, boolean allowInsecureUrls, CaptureConfig capture,
         long slotLagWarningBytes, MonitorConfig monitor, DeliveryConfig delivery, String httpBind, int httpPort,
         String adminToken, Duration retentionDelivered, Duration retentionFailed, Duration retentionInterval,
-        Duration metricsRefreshInterval, String instanceId) {
+        Duration metricsRefreshInterval, String instanceId, LookupConfig lookup) {
 
     public ConnectorSettings {
         positive("rules.reload-interval", rulesReloadInterval);
@@ -89,7 +90,8 @@ public record ConnectorSettings(String dbUrl, String dbUser, String dbPassword, 
                 capture, s.bytes("capture.slot-lag-warning"), monitor, delivery, s.string("http.bind"),
                 s.integer("http.port", 0, 65535), s.string("http.admin-token"), s.duration("retention.delivered"),
                 s.duration("retention.failed"), s.duration("retention.interval"), s.duration("metrics.refresh-interval"),
-                s.string("ha.instance-id"));
+                s.string("ha.instance-id"), new LookupConfig(s.integer("capture.lookup-cache-size", 0, 10_000_000),
+                        s.duration("capture.lookup-cache-ttl"), s.duration("capture.lookup-timeout")));
     }
 
     /** True when the connector's schema lives in another database than the ERP's (state.url). */

@@ -42,6 +42,8 @@ record SetupSql(String role, String publication, String erpDatabase, String stat
                 }
                 captured.add(entity.qualifiedTable());
                 reader(readers, entity.qualifiedTable(), flow);
+                // related values are read from these tables when the event is detected
+                relatedTables(entity.relations().values(), t -> reader(readers, t, flow));
                 if (trigger.needsOldValues()) {
                     oldValues.add(entity.qualifiedTable());
                 }
@@ -124,6 +126,14 @@ record SetupSql(String role, String publication, String erpDatabase, String stat
         List<String> flows = readers.computeIfAbsent(table.toLowerCase(Locale.ROOT), t -> new ArrayList<>());
         if (!flows.contains(flow.name())) {
             flows.add(flow.name());
+        }
+    }
+
+    private static void relatedTables(java.util.Collection<com.startyhook.rules.Relation> relations,
+            java.util.function.Consumer<String> table) {
+        for (com.startyhook.rules.Relation r : relations) {
+            table.accept(r.qualifiedTable());
+            relatedTables(r.relations().values(), table);
         }
     }
 

@@ -35,6 +35,9 @@ public final class ConfigCatalogue {
         add("capture.max-batch-size", "2048", "largest batch of change records handled at once");
         add("capture.restart-backoff", "1s", "first delay before restarting a failed capture engine (doubles each time)");
         add("capture.restart-backoff-max", "2m", "longest delay between capture engine restarts");
+        add("capture.lookup-cache-size", "10000", "related rows kept in memory for related values (0: no cache)");
+        add("capture.lookup-cache-ttl", "60s", "longest a cached related row serves later events");
+        add("capture.lookup-timeout", "10s", "time bound of one statement reading related values");
         add("capture.slot-lag-warning", "1GB", "log a warning when the slot retains more WAL than this");
         // monitor
         add("monitor.threads", "2", "threads that run condition scans");

@@ -10,8 +10,17 @@ final class Criteria {
     private Criteria() {}
 
     static boolean allHold(List<Criterion> criteria, ElementChange change) {
+        return allHold(criteria, change::currentValue, java.util.Set.of());
+    }
+
+    /**
+     * @param value    the value of a property: a column of the row, or a related value
+     * @param skipping properties not checked (related values not read yet)
+     */
+    static boolean allHold(List<Criterion> criteria, java.util.function.Function<String, Object> value,
+            java.util.Set<String> skipping) {
         for (Criterion c : criteria) {
-            if (!holds(c, change.currentValue(c.property()))) {
+            if (!skipping.contains(c.property()) && !holds(c, value.apply(c.property()))) {
                 return false;
             }
         }

@@ -59,10 +59,20 @@ public final class EventService implements AutoCloseable {
      */
     public EventService(Database database, CaptureSource source, CaptureConfig config, Runnable wakeUp, Clock clock,
             io.micrometer.core.instrument.MeterRegistry meters) {
+        this(database, source, config, wakeUp, clock, meters, database.dataSource(), LookupConfig.defaults());
+    }
+
+    /**
+     * @param erp    where related values (docs/rules.md) are read when events are detected: only SELECTs,
+     *               each bounded by {@code lookup.timeout()}
+     * @param lookup the related values' cache and time bound
+     */
+    public EventService(Database database, CaptureSource source, CaptureConfig config, Runnable wakeUp, Clock clock,
+            io.micrometer.core.instrument.MeterRegistry meters, javax.sql.DataSource erp, LookupConfig lookup) {
         this.database = database;
         this.source = source;
         this.publication = config.publicationName();
-        this.sink = new EventSink(database.schema(), meters);
+        this.sink = new EventSink(database.schema(), meters, erp, lookup, clock);
         this.engine = new CaptureEngine(source, database.dataSource(), database.schema(), config,
                 new FailureInjectingSink(sink, wakeUp, failure), clock);
     }

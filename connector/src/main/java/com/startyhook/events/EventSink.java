@@ -7,6 +7,7 @@ import com.startyhook.outbox.NewAction;
 import com.startyhook.outbox.OutboxWriter;
 import com.startyhook.outbox.Payload;
 import com.startyhook.rules.ExecutionMode;
+import com.startyhook.rules.RelatedPath;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,9 +34,21 @@ final class EventSink implements TransactionSink {
     /** Counters by table and kind, by event and flow: looked up once, not rebuilt on the hot path. */
     private final Map<String, io.micrometer.core.instrument.Counter> counters =
             new java.util.concurrent.ConcurrentHashMap<>();
-    private volatile FlowMatcher matcher = FlowMatcher.NONE;
+    /** The active flows and the related values each reads, swapped together on a hot reload. */
+    private record Active(FlowMatcher matcher, Map<ActiveFlow, Map<String, RelatedPath>> paths,
+            RelatedLookup.Plan plan) {}
+
+    private volatile Active active = new Active(FlowMatcher.NONE, Map.of(), null);
+    private final RelatedLookup lookup;
 
     EventSink(String schema, MeterRegistry meters) {
+        this(schema, meters, null, LookupConfig.defaults(), java.time.Clock.systemUTC());
+    }
+
+    /** @param erp where related values are read (only SELECTs); null when no flow may use any */
+    EventSink(String schema, MeterRegistry meters, javax.sql.DataSource erp, LookupConfig lookupConfig,
+            java.time.Clock clock) {
+        this.lookup = erp == null ? null : new RelatedLookup(erp, lookupConfig, clock);
         this.meters = meters;
         this.ownTablePrefix = schema + ".";
         this.outbox = new OutboxWriter(schema);
@@ -44,12 +57,44 @@ final class EventSink implements TransactionSink {
     }
 
     void use(FlowMatcher m) {
-        this.matcher = m;
+        Map<ActiveFlow, Map<String, RelatedPath>> byFlow = new java.util.IdentityHashMap<>();
+        List<RelatedPath> all = new ArrayList<>();
+        for (ActiveFlow f : m.flows()) {
+            Map<String, RelatedPath> used = new java.util.HashMap<>();
+            List<String> properties = new ArrayList<>();
+            properties.add(f.entity().organization());
+            f.flow().criteria().forEach(c -> properties.add(c.property()));
+            properties.addAll(f.flow().context().values());
+            for (String p : properties) {
+                RelatedPath path = p == null ? null : f.entity().path(p);
+                if (path != null) {
+                    used.put(p, path);
+                    all.add(path);
+                }
+            }
+            if (!used.isEmpty()) {
+                if (lookup == null) {
+                    throw new IllegalStateException("flow " + f.flow().name() + " reads related values but the event"
+                            + " sink has no ERP data source");
+                }
+                byFlow.put(f, Map.copyOf(used));
+            }
+        }
+        this.active = new Active(m, byFlow, lookup == null ? null : lookup.plan(all));
+    }
+
+    /** A detected event whose related values are still to be read. */
+    private record Candidate(ActiveFlow flow, Detection detection, CommittedTransaction tx, ElementChange change,
+            Map<String, RelatedLookup.Slot> slots) {
+        Object value(String property) {
+            RelatedLookup.Slot slot = slots.get(property);
+            return slot != null ? slot.value() : change.currentValue(property);
+        }
     }
 
     /** One flow firing for one element in one transaction. */
     private record Firing(ActiveFlow flow, Detection detection, CommittedTransaction tx, ElementChange change,
-            String elementId, String organization) {
+            String elementId, String organization, Map<String, Object> context) {
         String memoryKey() {
             return flow.flow().name() + '\u0000' + elementId;
         }
@@ -57,8 +102,11 @@ final class EventSink implements TransactionSink {
 
     @Override
     public int write(Connection c, List<CommittedTransaction> transactions) throws SQLException {
-        FlowMatcher m = matcher;
-        List<Firing> firings = new ArrayList<>();
+        Active now = active;
+        FlowMatcher m = now.matcher();
+        Map<ActiveFlow, Map<String, RelatedPath>> used = now.paths();
+        List<Candidate> candidates = new ArrayList<>();
+        List<RelatedLookup.Slot> slots = new ArrayList<>();
         for (CommittedTransaction tx : transactions) {
             for (ElementChange change : tx.changes()) {
                 if (change.kind() != ElementChange.Kind.NONE && !change.table().startsWith(ownTablePrefix)) {
@@ -67,11 +115,21 @@ final class EventSink implements TransactionSink {
                                     "kind", change.kind().name().toLowerCase(java.util.Locale.ROOT))).increment();
                 }
                 for (ActiveFlow flow : m.flowsFor(change.table())) {
-                    Firing f = fire(flow, tx, change);
-                    if (f != null) {
-                        firings.add(f);
+                    Candidate candidate = detect(flow, tx, change, used.getOrDefault(flow, Map.of()), slots);
+                    if (candidate != null) {
+                        candidates.add(candidate);
                     }
                 }
+            }
+        }
+        if (!slots.isEmpty()) {
+            lookup.resolve(now.plan(), slots);
+        }
+        List<Firing> firings = new ArrayList<>();
+        for (Candidate candidate : candidates) {
+            Firing f = fire(candidate);
+            if (f != null) {
+                firings.add(f);
             }
         }
         for (Firing f : firings) {
@@ -86,7 +144,7 @@ final class EventSink implements TransactionSink {
         List<NewAction> actions = new ArrayList<>();
         for (Firing f : kept) {
             Payload payload = PayloadBuilder.payload(f.flow(), f.detection(), f.change(), f.elementId(),
-                    f.organization(), f.tx().commitTime());
+                    f.organization(), f.context(), f.tx().commitTime());
             String position = CommittedTransaction.lsn(f.change().lastLsn());
             for (int i = 0; i < f.flow().flow().actions().size(); i++) {
                 String dedupKey = "wal:" + f.flow().flow().name() + ':' + i + ':' + f.tx().txId() + ':' + position
@@ -97,19 +155,52 @@ final class EventSink implements TransactionSink {
         return outbox.enqueue(c, actions);
     }
 
-    private static Firing fire(ActiveFlow flow, CommittedTransaction tx, ElementChange change) {
+    /**
+     * The flow's event on the change, if any and if the criteria on the element's own columns hold; the
+     * related values it still needs are added to {@code slots}, to be read for the whole batch at once.
+     */
+    private static Candidate detect(ActiveFlow flow, CommittedTransaction tx, ElementChange change,
+            Map<String, RelatedPath> used, List<RelatedLookup.Slot> slots) {
         if (!flow.activeAt(tx.commitTime())) {
             return null;
         }
         Detection d = EventDetector.detect(flow.trigger(), flow.entity(), change);
-        if (d == null || !Criteria.allHold(flow.flow().criteria(), change)) {
+        if (d == null || !Criteria.allHold(flow.flow().criteria(), p -> used.containsKey(p) ? null : change.currentValue(p),
+                used.keySet())) {
             return null;
         }
-        String organization = PayloadBuilder.organization(flow.entity(), change);
+        Map<String, RelatedLookup.Slot> mine = Map.of();
+        if (!used.isEmpty()) {
+            mine = new java.util.HashMap<>();
+            for (Map.Entry<String, RelatedPath> e : used.entrySet()) {
+                RelatedPath path = e.getValue();
+                RelatedLookup.Slot slot = new RelatedLookup.Slot(flow.entity().name(), path, tx.txId(),
+                        change.currentValue(path.hops().get(0).column()));
+                mine.put(e.getKey(), slot);
+                slots.add(slot);
+            }
+        }
+        return new Candidate(flow, d, tx, change, mine);
+    }
+
+    private static Firing fire(Candidate c) {
+        ActiveFlow flow = c.flow();
+        if (!c.slots().isEmpty() && !Criteria.allHold(flow.flow().criteria(), c::value, Set.of())) {
+            return null;
+        }
+        String organization = PayloadBuilder.organization(flow.entity(), c::value);
         if (!flow.flow().organizations().includes(organization)) {
             return null;
         }
-        return new Firing(flow, d, tx, change, PayloadBuilder.elementId(flow.entity(), change), organization);
+        Map<String, Object> context = Map.of();
+        if (!flow.flow().context().isEmpty()) {
+            context = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : flow.flow().context().entrySet()) {
+                context.put(e.getKey(), Values.json(c.value(e.getValue())));
+            }
+        }
+        return new Firing(flow, c.detection(), c.tx(), c.change(), PayloadBuilder.elementId(flow.entity(), c.change()),
+                organization, context);
     }
 
     /**

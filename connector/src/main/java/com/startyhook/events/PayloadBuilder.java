@@ -30,15 +30,26 @@ final class PayloadBuilder {
 
     /** The element's organization as text, or null when the entity has none. */
     static String organization(Entity entity, ElementChange change) {
+        return organization(entity, change::currentValue);
+    }
+
+    /** The element's organization as text from a column or a related value, or null when there is none. */
+    static String organization(Entity entity, java.util.function.Function<String, Object> value) {
         if (entity.organization() == null) {
             return null;
         }
-        Object v = change.currentValue(entity.organization());
+        Object v = value.apply(entity.organization());
         return v == null || !Values.known(v) ? null : Values.text(v);
     }
 
     static Payload payload(ActiveFlow flow, Detection d, ElementChange change, String elementId, String organization,
             Instant occurredAt) {
+        return payload(flow, d, change, elementId, organization, Map.of(), occurredAt);
+    }
+
+    /** @param extra the flow's context fields (docs/rules.md), after the connector's own */
+    static Payload payload(ActiveFlow flow, Detection d, ElementChange change, String elementId, String organization,
+            Map<String, Object> extra, Instant occurredAt) {
         Entity entity = flow.entity();
         Map<String, Object> context = new LinkedHashMap<>();
         if (entity.organization() != null) {
@@ -50,6 +61,7 @@ final class PayloadBuilder {
             context.put("previous", Values.json(d.previous()));
             context.put("value", Values.json(d.value()));
         }
+        extra.forEach(context::putIfAbsent);
         return new Payload(elementId, d.event().wireName(), entity.name(), flow.flow().name(), context,
                 instant(entity.created(), change), instant(entity.modified(), change), occurredAt);
     }

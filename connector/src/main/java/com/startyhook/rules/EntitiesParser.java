@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
 /** Reads {@code entities.json} from its JSON tree, reporting every problem with its pointer. */
 final class EntitiesParser {
     static final List<String> ROOT_FIELDS = List.of("$schema", "entities");
-    static final List<String> ENTITY_FIELDS = List.of("table", "key", "organization", "created", "modified", "confirm");
+    static final List<String> ENTITY_FIELDS = List.of("table", "key", "organization", "created", "modified", "confirm",
+            "relations");
+    static final List<String> RELATION_FIELDS = List.of("column", "table", "key", "relations");
     static final List<String> CONFIRM_FIELDS = List.of("property", "values");
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
     private static final Pattern QUALIFIED = Pattern.compile("([^.\\s]+)\\.([^.\\s]+)");
@@ -108,10 +110,131 @@ final class EntitiesParser {
         String created = problems.string(node, "created", pointer);
         String modified = problems.string(node, "modified", pointer);
         Entity.Confirm confirm = node.has("confirm") ? confirm(node.get("confirm"), FileProblems.at(pointer, "confirm")) : null;
-        if (qualified == null || !qualified.matches() || key == null) {
+        Map<String, Relation> relations = node.has("relations")
+                ? relations(node.get("relations"), FileProblems.at(pointer, "relations"), 1) : Map.of();
+        for (int i = 0; key != null && i < key.size(); i++) {
+            plainColumn(key.get(i), FileProblems.at(FileProblems.at(pointer, "key"), i), "a key");
+        }
+        plainColumn(created, FileProblems.at(pointer, "created"), "\"created\"");
+        plainColumn(modified, FileProblems.at(pointer, "modified"), "\"modified\"");
+        if (confirm != null) {
+            plainColumn(confirm.property(), FileProblems.at(FileProblems.at(pointer, "confirm"), "property"), "a confirm property");
+        }
+        if (organization != null && relations != null) {
+            checkPath(organization, relations, FileProblems.at(pointer, "organization"), "entity " + Limits.shown(name), problems);
+        }
+        if (qualified == null || !qualified.matches() || key == null || relations == null) {
             return null;
         }
-        return new Entity(name, qualified.group(1), qualified.group(2), key, organization, created, modified, confirm);
+        return new Entity(name, qualified.group(1), qualified.group(2), key, organization, created, modified, confirm,
+                relations);
+    }
+
+    /** Only organization, criteria and context may name a related value; everything else is a column of the table. */
+    private void plainColumn(String column, String pointer, String what) {
+        plainColumn(column, pointer, what, "the entity's own table");
+    }
+
+    private void plainColumn(String column, String pointer, String what, String table) {
+        if (RelatedPath.isPath(column)) {
+            problems.add(pointer, what + " must be a column of " + table + ", not the related value "
+                    + Limits.shown(column), "name a column of that table (related values serve organization, criteria"
+                    + " and context only)");
+        }
+    }
+
+    /**
+     * Reports a property holding a dot that is not a path of declared relations ending in a column.
+     *
+     * @return true when {@code property} is a plain column or a valid path
+     */
+    static boolean checkPath(String property, Map<String, Relation> relations, String pointer, String where,
+            FileProblems problems) {
+        if (!RelatedPath.isPath(property)) {
+            return true;
+        }
+        String[] parts = property.split("\\.", -1);
+        if (parts.length - 1 > Limits.RELATION_HOPS) {
+            problems.add(pointer, "the related value " + Limits.shown(property) + " follows " + (parts.length - 1)
+                    + " relations (at most " + Limits.RELATION_HOPS + ")", "read it through fewer hops");
+            return false;
+        }
+        Map<String, Relation> at = relations;
+        String through = where;
+        for (int i = 0; i < parts.length - 1; i++) {
+            Relation r = at.get(parts[i]);
+            if (r == null) {
+                String prefix = String.join(".", java.util.Arrays.copyOf(parts, i));
+                problems.add(pointer, Limits.shown(property) + " names " + Limits.shown(parts[i])
+                        + ", which is no relation of " + through + " (a property with a dot is a related value:"
+                        + " relation.column)", at.isEmpty()
+                        ? "declare it under \"relations\" of the entity in entities.json, e.g. \"relations\": {\""
+                                + parts[i] + "\": {\"column\": \"" + parts[i] + "_id\", \"table\": \"schema.table\", \"key\": \"id\"}}"
+                        : Suggestions.hint(parts[i], at.keySet()) + " (or declare it under \"relations\""
+                                + (prefix.isEmpty() ? "" : " of " + Limits.shown(prefix)) + ")");
+                return false;
+            }
+            through = "relation " + Limits.shown(String.join(".", java.util.Arrays.copyOf(parts, i + 1)));
+            at = r.relations();
+        }
+        if (parts[parts.length - 1].isBlank()) {
+            problems.add(pointer, Limits.shown(property) + " ends without a column",
+                    "write the column of the related table after the last dot, e.g. " + Limits.shown(property + "name"));
+            return false;
+        }
+        return true;
+    }
+
+    /** Nested relations; null when one has a problem (reported). */
+    private Map<String, Relation> relations(JsonNode node, String pointer, int depth) {
+        if (!node.isObject() || node.isEmpty()) {
+            problems.add(pointer, "\"relations\" must be a non-empty object of relation name to definition, found "
+                    + FileProblems.describe(node), "write \"relations\": {\"invoice\": {\"column\": \"invoice_id\","
+                    + " \"table\": \"erp.invoice\", \"key\": \"id\"}}");
+            return null;
+        }
+        if (depth > Limits.RELATION_HOPS) {
+            problems.add(pointer, "relations nested more than " + Limits.RELATION_HOPS + " deep",
+                    "read related values through at most " + Limits.RELATION_HOPS + " hops");
+            return null;
+        }
+        Map<String, Relation> out = new LinkedHashMap<>();
+        boolean ok = true;
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String p = FileProblems.at(pointer, e.getKey());
+            Relation r = checkName(e.getKey(), p, "relation", problems) ? relation(e.getKey(), e.getValue(), p, depth) : null;
+            if (r == null) {
+                ok = false;
+            } else {
+                out.put(e.getKey(), r);
+            }
+        }
+        return ok ? out : null;
+    }
+
+    private Relation relation(String name, JsonNode node, String pointer, int depth) {
+        if (!problems.checkObject(node, pointer, "relation " + Limits.shown(name), RELATION_FIELDS,
+                List.of("column", "table", "key"))) {
+            return null;
+        }
+        int before = problems.count();
+        String column = problems.string(node, "column", pointer);
+        String table = problems.string(node, "table", pointer);
+        String key = problems.string(node, "key", pointer);
+        var qualified = table == null ? null : QUALIFIED.matcher(table);
+        if (qualified != null && !qualified.matches()) {
+            problems.add(FileProblems.at(pointer, "table"), "table " + Limits.shown(table) + " is not schema-qualified",
+                    "write it as schema.table, e.g. " + Limits.shown("public." + table));
+        }
+        plainColumn(column, FileProblems.at(pointer, "column"), "a relation's \"column\"", "the row it starts from");
+        plainColumn(key, FileProblems.at(pointer, "key"), "a relation's \"key\"", "the related table");
+        Map<String, Relation> nested = node.has("relations")
+                ? relations(node.get("relations"), FileProblems.at(pointer, "relations"), depth + 1) : Map.of();
+        if (problems.count() > before || column == null || key == null || qualified == null || nested == null) {
+            return null;
+        }
+        return new Relation(name, column, qualified.group(1), qualified.group(2), key, nested);
     }
 
     private Entity.Confirm confirm(JsonNode node, String pointer) {

@@ -1,6 +1,7 @@
 package com.startyhook.rules;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * An ERP business object type mapped to one table (docs/rules.md). Column names are as in the
@@ -11,11 +12,25 @@ import java.util.List;
  * @param created         creation timestamp column copied to the payload's createdAt, or null
  * @param modified        modification timestamp column copied to the payload's modifiedAt, or null
  * @param confirm         what "confirmed" means for a document, or null when the entity is not a document
+ * @param relations       many-to-one hops to related rows, by name; organization, criteria and context
+ *                        may name a related value as a {@link RelatedPath} ({@code invoice.organization_id})
  */
 public record Entity(String name, String schema, String table, List<String> key, String organization,
-        String created, String modified, Confirm confirm) {
+        String created, String modified, Confirm confirm, Map<String, Relation> relations) {
     public Entity {
         key = List.copyOf(key);
+        relations = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(relations));
+    }
+
+    /** An entity without relations. */
+    public Entity(String name, String schema, String table, List<String> key, String organization,
+            String created, String modified, Confirm confirm) {
+        this(name, schema, table, key, organization, created, modified, confirm, Map.of());
+    }
+
+    /** The related value {@code property} names, or null when it is a plain column (or not a declared path). */
+    public RelatedPath path(String property) {
+        return RelatedPath.isPath(property) ? RelatedPath.resolve(relations, property) : null;
     }
 
     /** {@code schema.table}, as Debezium and PostgreSQL name it. */

@@ -2,19 +2,29 @@ package com.startyhook.rules;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One flow, from one file in {@code flows/} (docs/rules.md).
  *
  * @param contentHash hash of the flow's content and of the entity definition it uses; a flow is
  *                    active only while this equals the hash it was activated with
+ * @param context     extra payload context fields of an event flow: name to a column or related value
  */
 public record Flow(String name, String description, String entity, Trigger trigger, List<Criterion> criteria,
         OrganizationScope organizations, ExecutionMode mode, List<WebhookAction> actions, Path file,
-        String contentHash) {
+        String contentHash, Map<String, String> context) {
     public Flow {
         criteria = List.copyOf(criteria);
         actions = List.copyOf(actions);
+        context = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(context));
+    }
+
+    /** A flow without context fields. */
+    public Flow(String name, String description, String entity, Trigger trigger, List<Criterion> criteria,
+            OrganizationScope organizations, ExecutionMode mode, List<WebhookAction> actions, Path file,
+            String contentHash) {
+        this(name, description, entity, trigger, criteria, organizations, mode, actions, file, contentHash, Map.of());
     }
 
     public boolean isCondition() {

@@ -12,7 +12,10 @@ import java.util.Set;
 /** Reads one flow file's JSON tree into a {@link Flow}, or null when it has problems. */
 final class FlowParser {
     static final List<String> FIELDS = List.of("$schema", "name", "description", "entity", "trigger", "criteria",
-            "organizations", "mode", "actions");
+            "organizations", "mode", "actions", "context");
+    /** Context keys every event payload has already (README, wire protocol). */
+    static final List<String> RESERVED_CONTEXT = List.of("organization", "table", "property", "previous", "value");
+    private static final java.util.regex.Pattern CONTEXT_NAME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
     static final List<String> CRITERION_FIELDS = List.of("property", "op", "value");
     static final List<String> OPS = Arrays.stream(Criterion.Operator.values()).map(Criterion.Operator::wireName).toList();
     static final List<String> MODES = Arrays.stream(ExecutionMode.values()).map(ExecutionMode::wireName).toList();
@@ -42,6 +45,8 @@ final class FlowParser {
         Entity entity = entity(problems.string(root, "entity", ""));
         Trigger trigger = root.has("trigger") ? new TriggerParser(problems).parse(root.get("trigger"), entity) : null;
         List<Criterion> criteria = criteria(root.get("criteria"));
+        relatedValues(entity, trigger, criteria);
+        java.util.Map<String, String> context = context(root.get("context"), entity, trigger);
         OrganizationScope organizations = organizations(root.get("organizations"), entity, trigger);
         ExecutionMode mode = mode(problems.string(root, "mode", ""));
         List<WebhookAction> actions = actions(root.get("actions"));
@@ -50,7 +55,82 @@ final class FlowParser {
         }
         String hash = ContentHash.of(root, entity.name(), entities.definitions().get(entity.name()));
         return new Flow(name, description == null ? "" : description.textValue(), entity.name(), trigger, criteria,
-                organizations, mode == null ? ExecutionMode.EVERY_TIME : mode, actions, problems.file(), hash);
+                organizations, mode == null ? ExecutionMode.EVERY_TIME : mode, actions, problems.file(), hash, context);
+    }
+
+    /**
+     * An event flow's criteria may name related values ({@code invoice.organization_id}); its trigger may not
+     * (a related value has no before and after in the element's transaction). Condition flows name the
+     * query's columns as they are.
+     */
+    private void relatedValues(Entity entity, Trigger trigger, List<Criterion> criteria) {
+        if (entity == null || trigger instanceof ConditionTrigger) {
+            return;
+        }
+        for (int i = 0; i < criteria.size(); i++) {
+            EntitiesParser.checkPath(criteria.get(i).property(), entity.relations(), at(at("/criteria", i), "property"),
+                    "entity " + Limits.shown(entity.name()), problems);
+        }
+        if (trigger instanceof EventTrigger t) {
+            if (RelatedPath.isPath(t.property())) {
+                problems.add("/trigger/property", "the trigger's property " + Limits.shown(t.property())
+                        + " is a related value, which has no before and after in the element's transaction",
+                        "watch a column of the entity's table; filter on the related value with a criterion");
+            }
+            for (int i = 0; i < t.properties().size(); i++) {
+                if (RelatedPath.isPath(t.properties().get(i))) {
+                    problems.add(at("/trigger/properties", i), "update properties must be columns of the entity's table, not"
+                            + " the related value " + Limits.shown(t.properties().get(i)),
+                            "list columns of the table; filter on the related value with a criterion");
+                }
+            }
+        }
+    }
+
+    /** An event flow's extra payload context: field name to a column or a related value. */
+    private java.util.Map<String, String> context(JsonNode node, Entity entity, Trigger trigger) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (node == null) {
+            return out;
+        }
+        if (!node.isObject()) {
+            problems.add("/context", "\"context\" must be an object of payload field to column or related value, found "
+                    + FileProblems.describe(node), "write \"context\": {\"invoiceNumber\": \"invoice.number\"}");
+            return out;
+        }
+        if (trigger instanceof ConditionTrigger) {
+            problems.add("/context", "a condition flow's context is the columns its query returns",
+                    "remove \"context\" and return the values from the query (join the related tables there)");
+            return out;
+        }
+        if (node.size() > Limits.CONTEXT_FIELDS) {
+            problems.add("/context", "\"context\" has " + node.size() + " fields (at most " + Limits.CONTEXT_FIELDS + ")",
+                    "keep the fields the receivers need");
+            return out;
+        }
+        for (java.util.Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            String p = at("/context", name);
+            if (name.length() > Limits.NAME_CHARS || !CONTEXT_NAME.matcher(name).matches()) {
+                problems.add(p, "context field name " + Limits.shown(name) + " must start with a letter and hold only"
+                        + " letters, digits and '_' (at most " + Limits.NAME_CHARS + ")", "rename it, e.g. \"invoiceNumber\"");
+                continue;
+            }
+            if (RESERVED_CONTEXT.contains(name)) {
+                problems.add(p, "context field " + Limits.shown(name) + " is set by the connector in every event payload",
+                        "choose another name, e.g. " + Limits.shown("related_" + name));
+                continue;
+            }
+            String property = problems.string(node, name, "/context");
+            if (property == null) {
+                continue;
+            }
+            if (entity != null) {
+                EntitiesParser.checkPath(property, entity.relations(), p, "entity " + Limits.shown(entity.name()), problems);
+            }
+            out.put(name, property);
+        }
+        return out;
     }
 
     private Entity entity(String name) {

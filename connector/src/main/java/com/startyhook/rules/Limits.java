@@ -48,6 +48,10 @@ public final class Limits {
     public static final int RETRIES = 30;
     /** Secret references: {@code env:NAME} with a POSIX name, {@code file:PATH} up to this long. */
     public static final int SECRET_REFERENCE_CHARS = 1024;
+    /** Hops of a related value ({@code invoice.customer.organization_id} is two). */
+    public static final int RELATION_HOPS = 4;
+    /** Context fields of one flow. */
+    public static final int CONTEXT_FIELDS = 20;
     /** Shown of a value in a message, at most. */
     static final int SHOWN_CHARS = 60;
 

@@ -27,6 +27,8 @@ public final class LiveValidator {
     private final TableCatalog catalog;
     private final ConditionQueryCheck queries;
     private final Map<String, Optional<TableCatalog.Table>> tables = new LinkedHashMap<>();
+    /** The related table each valid relation chain reaches, by entity name and chain ({@code customer:invoice.customer}). */
+    private final Map<String, TableCatalog.Table> related = new LinkedHashMap<>();
 
     public LiveValidator(Connection connection) {
         this(connection, DEFAULT_STATEMENT_TIMEOUT);
@@ -73,12 +75,114 @@ public final class LiveValidator {
     }
 
     private Optional<TableCatalog.Table> table(Entity e) throws SQLException {
-        Optional<TableCatalog.Table> t = tables.get(e.qualifiedTable());
+        return table(e.schema(), e.table());
+    }
+
+    private Optional<TableCatalog.Table> table(String schema, String name) throws SQLException {
+        String qualified = schema + "." + name;
+        Optional<TableCatalog.Table> t = tables.get(qualified);
         if (t == null) {
-            t = catalog.table(e.schema(), e.table());
-            tables.put(e.qualifiedTable(), t);
+            t = catalog.table(schema, name);
+            tables.put(qualified, t);
         }
         return t;
+    }
+
+    /**
+     * Checks every hop of the entity's relations: the related table exists and may be read, the foreign
+     * key column exists in the row it starts from, the key column exists, both have compatible types,
+     * and the key is indexed (else every lookup would scan the table).
+     */
+    private void checkRelations(Entity e, TableCatalog.Table from, Map<String, Relation> relations, String pointer,
+            String chain, FileProblems p) throws SQLException {
+        for (Relation r : relations.values()) {
+            String path = chain.isEmpty() ? r.name() : chain + "." + r.name();
+            int hop = path.split("\\.").length;
+            String at = at(pointer, r.name());
+            String where = "entity \"" + e.name() + "\", relation " + path + " (hop " + hop + ", " + from.qualified()
+                    + "." + r.column() + " -> " + r.qualifiedTable() + "." + r.key() + ")";
+            int before = p.count();
+            Optional<TableCatalog.Table> found = table(r.schema(), r.table());
+            if (!from.columns().contains(r.column())) {
+                String close = Suggestions.closest(r.column(), from.columns());
+                p.add(at(at, "column"), where + ": column \"" + r.column() + "\" does not exist in " + from.qualified(),
+                        (close != null ? "did you mean \"" + close + "\"? " : "") + "(columns: "
+                                + String.join(", ", from.columns()) + ")");
+            }
+            if (found.isEmpty()) {
+                List<String> inSchema = catalog.tables(r.schema());
+                String close = Suggestions.closest(r.table(), inSchema);
+                p.add(at(at, "table"), where + ": table " + r.qualifiedTable() + " does not exist",
+                        close != null ? "did you mean \"" + r.schema() + "." + close + "\"?"
+                                : inSchema.isEmpty() ? "schema \"" + r.schema() + "\" has no tables"
+                                : "the tables of " + r.schema() + " are " + String.join(", ", inSchema));
+                continue;
+            }
+            TableCatalog.Table to = found.get();
+            if (!to.columns().contains(r.key())) {
+                String close = Suggestions.closest(r.key(), to.columns());
+                p.add(at(at, "key"), where + ": key column \"" + r.key() + "\" does not exist in " + to.qualified(),
+                        (close != null ? "did you mean \"" + close + "\"? " : "") + "(columns: "
+                                + String.join(", ", to.columns()) + ")");
+            } else {
+                String fkType = from.type(r.column());
+                String keyType = to.type(r.key());
+                if (fkType != null && !compatible(fkType, keyType)) {
+                    p.add(at(at, "key"), where + ": the foreign key is " + fkType + " but the key is " + keyType
+                            + ", so the lookup could not use the key's index", "point the relation at a key of the same"
+                            + " type, or make the columns the same type");
+                } else if (!catalog.indexed(to, r.key())) {
+                    p.add(at(at, "key"), where + ": " + to.qualified() + "." + r.key() + " has no index, so every lookup"
+                            + " would read the whole table", "run: CREATE INDEX ON " + to.qualified() + " ("
+                            + TableCatalog.quote(r.key()) + ");");
+                }
+            }
+            if (!catalog.readable(to)) {
+                p.add(at(at, "table"), where + ": the connector's user may not read " + to.qualified(),
+                        "run: GRANT SELECT ON " + to.qualified() + " TO <the connector's user>;");
+            }
+            if (p.count() == before) {
+                related.put(e.name() + ":" + path, to);
+                checkRelations(e, to, r.relations(), at(at, "relations"), path, p);
+            }
+        }
+    }
+
+    /** Types a foreign key and a key may have to compare by the key's index: the same, or the same family. */
+    static boolean compatible(String a, String b) {
+        return a.equals(b) || family(a) != null && family(a).equals(family(b));
+    }
+
+    private static String family(String type) {
+        return switch (type) {
+            case "smallint", "integer", "bigint" -> "integer";
+            case "text", "character varying", "character", "name" -> "text";
+            default -> null;
+        };
+    }
+
+    /** A plain column of the entity's table, or a related value whose last table must hold the column. */
+    private void property(Entity e, TableCatalog.Table t, String property, String pointer, FileProblems p) {
+        RelatedPath path = property == null ? null : e.path(property);
+        if (path == null) {
+            column(t, property, pointer, p);
+            return;
+        }
+        String chain = property.substring(0, property.lastIndexOf('.'));
+        TableCatalog.Table last = related.get(e.name() + ":" + chain);
+        if (last == null) {
+            if (p.count() == 0) {
+                p.add(pointer, "the related value " + property + " goes through a relation with problems",
+                        "fix the entity's relations in entities.json first (see above)");
+            }
+            return;
+        }
+        if (!last.columns().contains(path.column())) {
+            String close = Suggestions.closest(path.column(), last.columns());
+            p.add(pointer, "the related value " + property + ": column \"" + path.column() + "\" does not exist in "
+                    + last.qualified(), (close != null ? "did you mean \"" + close + "\"? " : "") + "(columns: "
+                    + String.join(", ", last.columns()) + ")");
+        }
     }
 
     private void checkEntity(Entity e, FileProblems p) throws SQLException {
@@ -97,7 +201,8 @@ public final class LiveValidator {
         for (int i = 0; i < e.key().size(); i++) {
             column(t, e.key().get(i), at(at(base, "key"), i), p);
         }
-        column(t, e.organization(), at(base, "organization"), p);
+        checkRelations(e, t, e.relations(), at(base, "relations"), "", p);
+        property(e, t, e.organization(), at(base, "organization"), p);
         column(t, e.created(), at(base, "created"), p);
         column(t, e.modified(), at(base, "modified"), p);
         if (e.confirm() != null) {
@@ -126,7 +231,10 @@ public final class LiveValidator {
             column(t, trigger.properties().get(i), at("/trigger/properties", i), p);
         }
         for (int i = 0; i < flow.criteria().size(); i++) {
-            column(t, flow.criteria().get(i).property(), at(at("/criteria", i), "property"), p);
+            property(entity, t, flow.criteria().get(i).property(), at(at("/criteria", i), "property"), p);
+        }
+        for (Map.Entry<String, String> c : flow.context().entrySet()) {
+            property(entity, t, c.getValue(), at("/context", c.getKey()), p);
         }
         if (trigger.needsOldValues() && t.replicaIdentity() != 'f') {
             String events = trigger.events().stream().map(EventType::wireName).sorted().collect(Collectors.joining(", "));

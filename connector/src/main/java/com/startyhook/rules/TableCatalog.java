@@ -16,7 +16,14 @@ final class TableCatalog {
     /**
      * @param replicaIdentity pg_class.relreplident: d(efault), f(ull), i(ndex) or n(othing)
      */
-    record Table(String schema, String name, List<String> columns, char replicaIdentity, boolean primaryKey) {
+    record Table(String schema, String name, List<String> columns, char replicaIdentity, boolean primaryKey,
+            List<String> types) {
+        /** The column's type as PostgreSQL prints it ({@code bigint}, {@code text}), or null when there is no such column. */
+        String type(String column) {
+            int i = columns.indexOf(column);
+            return i < 0 ? null : types.get(i);
+        }
+
         String qualified() {
             return quote(schema) + "." + quote(name);
         }
@@ -40,6 +47,8 @@ final class TableCatalog {
     Optional<Table> table(String schema, String name) throws SQLException {
         String sql = "SELECT c.relreplident, EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary), "
                 + "ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 "
+                + "AND NOT a.attisdropped ORDER BY a.attnum), "
+                + "ARRAY(SELECT format_type(a.atttypid, NULL) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 "
                 + "AND NOT a.attisdropped ORDER BY a.attnum) "
                 + "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                 + "WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p')";
@@ -51,7 +60,33 @@ final class TableCatalog {
                     return Optional.empty();
                 }
                 List<String> columns = List.of((String[]) rs.getArray(3).getArray());
-                return Optional.of(new Table(schema, name, columns, rs.getString(1).charAt(0), rs.getBoolean(2)));
+                List<String> types = List.of((String[]) rs.getArray(4).getArray());
+                return Optional.of(new Table(schema, name, columns, rs.getString(1).charAt(0), rs.getBoolean(2), types));
+            }
+        }
+    }
+
+    /** Whether a valid index (a primary key, a unique or a plain one) starts with {@code column}. */
+    boolean indexed(Table t, String column) throws SQLException {
+        String sql = "SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+                + "JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid "
+                + "WHERE n.nspname = ? AND c.relname = ? AND a.attname = ? AND i.indkey[0] = a.attnum AND i.indisvalid)";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, t.schema());
+            ps.setString(2, t.name());
+            ps.setString(3, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** Whether the connected user may read the table. */
+    boolean readable(Table t) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT has_table_privilege(?, 'SELECT')")) {
+            ps.setString(1, t.qualified());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
             }
         }
     }

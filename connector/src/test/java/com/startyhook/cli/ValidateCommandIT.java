@@ -76,7 +76,7 @@ class ValidateCommandIT {
     @Test
     void theExampleRulesPassAgainstTheDemoSchema() {
         assertThat(validate()).as(out + "" + err).isEqualTo(ExitCodes.OK);
-        assertThat(out.toString()).isEqualTo(String.format("8 flows valid, 0 problems%n"));
+        assertThat(out.toString()).isEqualTo(String.format("9 flows valid, 0 problems%n"));
         assertThat(err.toString()).isEmpty();
     }
 
@@ -86,7 +86,7 @@ class ValidateCommandIT {
         assertThat(validate()).isEqualTo(ExitCodes.PROBLEMS);
         assertThat(out.toString()).contains(rules.resolve("flows/invoice-confirmed.json")
                 + ": /criteria/1/property: column \"totl\" does not exist in erp.document — did you mean \"total\"? (columns: id, organization_id,")
-                .contains("7 flows valid, 1 problem");
+                .contains("8 flows valid, 1 problem");
     }
 
     @Test
@@ -100,7 +100,34 @@ class ValidateCommandIT {
                 .contains(entities + ": /entities/project/table: table erp.projects does not exist — did you mean \"erp.project\"?")
                 .contains(entities + ": /entities/document/created: column \"created_on\" does not exist in erp.document")
                 .contains(rules.resolve("flows/project-created.json") + ": /entity: entity \"project\" does not match the database")
-                .contains("4 flows valid, 6 problems");
+                .contains("5 flows valid, 6 problems");
+    }
+
+    @Test
+    void everyHopOfARelationIsCheckedAndWhatIsMissingNamedWithTheFix() throws Exception {
+        PG.execute("CREATE TABLE IF NOT EXISTS erp.ext_code (code text, label text);"
+                + " CREATE TABLE IF NOT EXISTS erp.ext_note (id bigserial PRIMARY KEY, doc_ref text, code text)");
+        addEntity("note", """
+                {"table": "erp.ext_note", "key": ["id"], "relations": {
+                   "doc": {"column": "doc_ref", "table": "erp.document", "key": "id"},
+                   "code": {"column": "code", "table": "erp.ext_code", "key": "code"},
+                   "gone": {"column": "nope", "table": "erp.nothing", "key": "id"}}}""");
+        edit("flows/invoice-line-added.json", "\"customerName\": \"document.customer.name\"",
+                "\"customerName\": \"document.customer.nme\"");
+        assertThat(validate()).isEqualTo(ExitCodes.PROBLEMS);
+        Path entities = rules.resolve("entities.json");
+        assertThat(out.toString())
+                .contains(entities + ": /entities/note/relations/doc/key: entity \"note\", relation doc (hop 1,"
+                        + " erp.ext_note.doc_ref -> erp.document.id): the foreign key is text but the key is bigint")
+                .contains(entities + ": /entities/note/relations/code/key: entity \"note\", relation code (hop 1,"
+                        + " erp.ext_note.code -> erp.ext_code.code): erp.ext_code.code has no index, so every lookup would"
+                        + " read the whole table — run: CREATE INDEX ON erp.ext_code (code);")
+                .contains(entities + ": /entities/note/relations/gone/column: entity \"note\", relation gone (hop 1,"
+                        + " erp.ext_note.nope -> erp.nothing.id): column \"nope\" does not exist in erp.ext_note")
+                .contains(entities + ": /entities/note/relations/gone/table:")
+                .contains("table erp.nothing does not exist")
+                .contains(rules.resolve("flows/invoice-line-added.json") + ": /context/customerName: the related value"
+                        + " document.customer.nme: column \"nme\" does not exist in erp.customer — did you mean \"name\"?");
     }
 
     @Test
@@ -111,7 +138,7 @@ class ValidateCommandIT {
         assertThat(validate()).isEqualTo(ExitCodes.PROBLEMS);
         assertThat(out.toString()).contains(rules.resolve("flows/ticket-status.json") + ": /trigger/events: the flow needs the old values "
                 + "of erp.ticket rows (change), but the table's REPLICA IDENTITY is DEFAULT — run: ALTER TABLE erp.ticket REPLICA IDENTITY FULL;")
-                .contains("9 flows valid, 1 problem");
+                .contains("10 flows valid, 1 problem");
         assertThat(PG.queryValue("SELECT relreplident::text FROM pg_class WHERE oid = 'erp.ticket'::regclass"))
                 .as("validate never modifies the database").isEqualTo("d");
     }
@@ -202,7 +229,7 @@ class ValidateCommandIT {
         assertThat(r.out()).contains("warning: " + rules.resolve("flows/invoice-confirmed.json") + ": /actions/0/secret: secret "
                         + "env:STARTYHOOK_DEMO_SECRET does not resolve")
                 .contains("— check it where the connector runs: validate --check-secrets (or --db)")
-                .endsWith(String.format("8 flows valid, 0 problems, 8 warnings (not checked against a database: pass --db)%n"));
+                .endsWith(String.format("9 flows valid, 0 problems, 9 warnings (not checked against a database: pass --db)%n"));
         assertThat(r.err()).isEmpty();
     }
 
@@ -212,7 +239,7 @@ class ValidateCommandIT {
         Cli r = offline();
         assertThat(r.exitCode()).as(r.all()).isEqualTo(ExitCodes.PROBLEMS);
         assertThat(r.out()).contains(rules.resolve("flows/invoice-confirmed.json") + ": /critera: unknown field \"critera\"")
-                .contains("7 flows valid, 1 problem, 8 warnings");
+                .contains("8 flows valid, 1 problem, 9 warnings");
     }
 
     @Test
@@ -220,12 +247,12 @@ class ValidateCommandIT {
         Cli r = offline("--check-secrets");
         assertThat(r.exitCode()).as(r.all()).isEqualTo(ExitCodes.PROBLEMS);
         assertThat(r.out()).contains(rules.resolve("flows/invoice-confirmed.json") + ": /actions/0/secret: secret "
-                + "env:STARTYHOOK_DEMO_SECRET does not resolve").contains("0 flows valid, 8 problems");
+                + "env:STARTYHOOK_DEMO_SECRET does not resolve").contains("0 flows valid, 9 problems");
 
         r = Cli.run(Map.of("PG_TEST_PASSWORD", PG.password()), "validate", "--rules", rules.toString(), "--db", PG.jdbcUrl(),
                 "--db-user", PG.user(), "--db-password-env", "PG_TEST_PASSWORD");
         assertThat(r.exitCode()).as(r.all()).isEqualTo(ExitCodes.PROBLEMS);
-        assertThat(r.out()).contains("0 flows valid, 8 problems");
+        assertThat(r.out()).contains("0 flows valid, 9 problems");
     }
 
     @Test

@@ -208,7 +208,7 @@ class ValidateFuzzTest {
         m.add(onFlow((flow, pad) -> {
             List<String> present = new ArrayList<>();
             flow.fieldNames().forEachRemaining(present::add);
-            present.retainAll(List.of("$schema", "description", "criteria", "organizations", "mode"));
+            present.retainAll(List.of("$schema", "description", "criteria", "organizations", "mode", "context"));
             if (present.isEmpty()) {
                 return null;
             }
@@ -501,9 +501,23 @@ class ValidateFuzzTest {
             List<String> names = new ArrayList<>();
             entities.fieldNames().forEachRemaining(names::add);
             ObjectNode entity = (ObjectNode) entities.get(pick(r, names));
-            int which = r.nextInt(6);
+            int which = r.nextInt(9);
             String what;
             switch (which) {
+                case 6 -> {
+                    ObjectNode relation = (ObjectNode) entities.at("/document_line/relations/document");
+                    String field = pick(r, List.of("column", "table", "key"));
+                    relation.remove(field);
+                    what = "a relation without " + field;
+                }
+                case 7 -> {
+                    entity.put("organization", pick(r, List.of("nowhere.organization_id", "document.", "a.b.c.d.e.f")));
+                    what = "an organization through an undeclared, unfinished or too long path";
+                }
+                case 8 -> {
+                    ((ObjectNode) entities.at("/document_line/relations/document")).set("relations", otherType(r, "object"));
+                    what = "relations that are not an object";
+                }
                 case 5 -> {
                     BigDecimal huge = new BigDecimal("1e" + (41 + r.nextInt(999_999_000)));
                     entity.set("confirm", F.objectNode().put("property", "status").set("values", F.arrayNode().add(huge)));

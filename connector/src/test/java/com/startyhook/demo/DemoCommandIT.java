@@ -48,10 +48,12 @@ class DemoCommandIT {
         assertThat(exit).as(err.toString()).isZero();
 
         Set<String> events = new TreeSet<>();
+        Set<String> flows = new TreeSet<>();
         Matcher hook = HOOK.matcher(text);
         long firstArrivals = 0;
         while (hook.find()) {
             events.add(hook.group(2));
+            flows.add(hook.group(1));
             assertThat(hook.group(5)).as(hook.group()).startsWith("signature valid");
             if (!hook.group(5).contains("duplicate")) {
                 firstArrivals++;
@@ -59,6 +61,8 @@ class DemoCommandIT {
         }
         assertThat(firstArrivals).as("one line per distinct webhook").isEqualTo(delivered);
         assertThat(events).contains("create", "confirm", "become", "condition");
+        assertThat(flows).as("an invoice line scoped by its invoice's organization, a related value")
+                .contains("invoice-line-added");
         assertThat(text).contains("console: http://127.0.0.1:").contains("admin token: ")
                 .contains("demo only: stock-changed.json scans every 5s");
 

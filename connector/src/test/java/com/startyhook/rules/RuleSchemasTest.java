@@ -75,6 +75,9 @@ class RuleSchemasTest {
         JsonNode entity = entities.at("/$defs/entity/properties");
         assertThat(names(entity)).containsExactlyInAnyOrderElementsOf(EntitiesParser.ENTITY_FIELDS);
         assertThat(names(entity.at("/confirm/properties"))).containsExactlyInAnyOrderElementsOf(EntitiesParser.CONFIRM_FIELDS);
+        assertThat(names(entities.at("/$defs/relation/properties"))).containsExactlyInAnyOrderElementsOf(EntitiesParser.RELATION_FIELDS);
+        assertThat(texts(flow(flowSchema(), "/properties/context/propertyNames/not/enum")))
+                .containsExactlyElementsOf(FlowParser.RESERVED_CONTEXT);
 
         JsonNode flow = JSON.readTree(RULES.resolve("flow.schema.json").toFile());
         assertThat(names(flow.get("properties"))).containsExactlyInAnyOrderElementsOf(FlowParser.FIELDS);
@@ -87,6 +90,39 @@ class RuleSchemasTest {
         assertThat(texts(flow.at("/$defs/criterion/properties/op/enum"))).containsExactlyElementsOf(FlowParser.OPS);
         assertThat(texts(flow.at("/properties/mode/enum"))).containsExactlyElementsOf(FlowParser.MODES);
         assertThat(texts(flow.at("/properties/trigger/properties/type/enum"))).containsExactlyElementsOf(TriggerParser.TYPES);
+    }
+
+    @Test
+    void theSchemasCatchWhatTheLoaderRefusesInRelatedValues() throws Exception {
+        Schema entities = schema("entities.schema.json");
+        String line = "{\"entities\": {\"line\": {\"table\": \"erp.line\", \"key\": [\"id\"], \"organization\": \"doc.customer.org_id\","
+                + " \"relations\": {\"doc\": {\"column\": \"doc_id\", \"table\": \"erp.doc\", \"key\": \"id\","
+                + " \"relations\": {\"customer\": {\"column\": \"customer_id\", \"table\": \"erp.customer\", \"key\": \"id\"}}}}}}}";
+        assertThat(errors(entities, line)).isEmpty();
+        assertThat(errors(entities, line.replace(", \"key\": \"id\"}}}", "}}}"))).as("a relation without key").isNotEmpty();
+        assertThat(errors(entities, line.replace("\"table\": \"erp.doc\"", "\"table\": \"doc\""))).isNotEmpty();
+        assertThat(errors(entities, line.replace("\"key\": [\"id\"]", "\"key\": [\"doc.id\"]"))).as("a key is a column").isNotEmpty();
+        assertThat(errors(entities, line.replace("\"doc\": {", "\"Doc\": {"))).as("relation names").isNotEmpty();
+        assertThat(errors(entities, line.replace("doc.customer.org_id", "a.b.c.d.e.org_id"))).as("at most 4 hops").isNotEmpty();
+
+        Schema flow = schema("flow.schema.json");
+        String action = "[{\"type\": \"webhook\", \"url\": \"https://h/x\", \"secret\": \"env:S\"}]";
+        String create = "{\"name\": \"f\", \"entity\": \"line\", \"trigger\": {\"type\": \"event\", \"events\": [\"create\"]},"
+                + " \"criteria\": [{\"property\": \"doc.status\", \"op\": \"eq\", \"value\": \"x\"}],"
+                + " \"context\": {\"customerName\": \"doc.customer.name\"}, \"actions\": " + action + "}";
+        assertThat(errors(flow, create)).isEmpty();
+        assertThat(errors(flow, create.replace("\"customerName\"", "\"organization\""))).as("the connector's own").isNotEmpty();
+        assertThat(errors(flow, create.replace("\"customerName\"", "\"9x\""))).isNotEmpty();
+        assertThat(errors(flow, create.replace("[\"create\"]}", "[\"change\"], \"property\": \"doc.status\"}")))
+                .as("a trigger property is a column").isNotEmpty();
+    }
+
+    private static JsonNode flowSchema() throws Exception {
+        return JSON.readTree(RULES.resolve("flow.schema.json").toFile());
+    }
+
+    private static JsonNode flow(JsonNode schema, String pointer) {
+        return schema.at(pointer);
     }
 
     private static List<String> names(JsonNode object) {

@@ -66,7 +66,7 @@ class RulesLoaderTest {
     void theExampleRulesLoadClean() {
         ValidatedRules r = new RulesLoader(SECRETS, false).load(EXAMPLES);
         assertThat(r.problems()).isEmpty();
-        assertThat(r.rules().entities()).containsOnlyKeys("customer", "project", "product", "document", "stock_movement");
+        assertThat(r.rules().entities()).containsOnlyKeys("customer", "project", "product", "document", "document_line", "stock_movement");
         assertThat(r.rules().flows()).hasSizeGreaterThanOrEqualTo(7);
         Set<EventType> covered = new java.util.HashSet<>();
         r.rules().flows().values().stream().filter(f -> f.trigger() instanceof EventTrigger)

@@ -86,7 +86,7 @@ class ValidateCommandIT {
         assertThat(validate()).isEqualTo(ExitCodes.PROBLEMS);
         assertThat(out.toString()).contains(rules.resolve("flows/invoice-confirmed.json")
                 + ": /criteria/1/property: column \"totl\" does not exist in erp.document — did you mean \"total\"? (columns: id, organization_id,")
-                .contains("7 flows valid, 1 problem");
+                .contains("8 flows valid, 1 problem");
     }
 
     @Test
@@ -100,7 +100,7 @@ class ValidateCommandIT {
                 .contains(entities + ": /entities/project/table: table erp.projects does not exist — did you mean \"erp.project\"?")
                 .contains(entities + ": /entities/document/created: column \"created_on\" does not exist in erp.document")
                 .contains(rules.resolve("flows/project-created.json") + ": /entity: entity \"project\" does not match the database")
-                .contains("4 flows valid, 6 problems");
+                .contains("5 flows valid, 6 problems");
     }
 
     @Test
@@ -212,7 +212,7 @@ class ValidateCommandIT {
         Cli r = offline();
         assertThat(r.exitCode()).as(r.all()).isEqualTo(ExitCodes.PROBLEMS);
         assertThat(r.out()).contains(rules.resolve("flows/invoice-confirmed.json") + ": /critera: unknown field \"critera\"")
-                .contains("7 flows valid, 1 problem, 8 warnings");
+                .contains("8 flows valid, 1 problem, 9 warnings");
     }
 
     @Test
@@ -220,12 +220,12 @@ class ValidateCommandIT {
         Cli r = offline("--check-secrets");
         assertThat(r.exitCode()).as(r.all()).isEqualTo(ExitCodes.PROBLEMS);
         assertThat(r.out()).contains(rules.resolve("flows/invoice-confirmed.json") + ": /actions/0/secret: secret "
-                + "env:STARTYHOOK_DEMO_SECRET does not resolve").contains("0 flows valid, 8 problems");
+                + "env:STARTYHOOK_DEMO_SECRET does not resolve").contains("0 flows valid, 9 problems");
 
         r = Cli.run(Map.of("PG_TEST_PASSWORD", PG.password()), "validate", "--rules", rules.toString(), "--db", PG.jdbcUrl(),
                 "--db-user", PG.user(), "--db-password-env", "PG_TEST_PASSWORD");
         assertThat(r.exitCode()).as(r.all()).isEqualTo(ExitCodes.PROBLEMS);
-        assertThat(r.out()).contains("0 flows valid, 8 problems");
+        assertThat(r.out()).contains("0 flows valid, 9 problems");
     }
 
     @Test

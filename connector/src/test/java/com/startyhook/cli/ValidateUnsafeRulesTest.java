@@ -245,7 +245,7 @@ class ValidateUnsafeRulesTest {
         Cli r = validate();
         assertThat(r.exitCode()).as(r.all()).isEqualTo(ExitCodes.OK);
         assertThat(r.out()).contains("warning: " + rules.resolve("flows/old") + ": sub-folder not read")
-                .contains("7 flows valid, 0 problems, 1 warning");
+                .contains("8 flows valid, 0 problems, 1 warning");
     }
 
     @Test

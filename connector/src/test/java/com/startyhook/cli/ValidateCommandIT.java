@@ -111,7 +111,7 @@ class ValidateCommandIT {
         assertThat(validate()).isEqualTo(ExitCodes.PROBLEMS);
         assertThat(out.toString()).contains(rules.resolve("flows/ticket-status.json") + ": /trigger/events: the flow needs the old values "
                 + "of erp.ticket rows (change), but the table's REPLICA IDENTITY is DEFAULT — run: ALTER TABLE erp.ticket REPLICA IDENTITY FULL;")
-                .contains("9 flows valid, 1 problem");
+                .contains("10 flows valid, 1 problem");
         assertThat(PG.queryValue("SELECT relreplident::text FROM pg_class WHERE oid = 'erp.ticket'::regclass"))
                 .as("validate never modifies the database").isEqualTo("d");
     }

@@ -114,6 +114,25 @@ class ConditionElementTest {
     }
 
     @Test
+    void aFlowOverNoEntityDependsOnlyOnItsOwnFileAndABadEditKeepsItsLastGoodVersion() throws Exception {
+        ValidatedRules running = load(conditionFlow(null, "document_totals")).keepingLastGoodOf(null).rules();
+        Flow good = running.rules().flows().get("f");
+
+        // a broken entities.json does not touch it
+        Files.writeString(dir.resolve("entities.json"), "{\"entities\": ");
+        ValidatedRules broken = new RulesLoader(RulesLoaderTest.SECRETS, false).load(dir);
+        assertThat(broken.problems()).isNotEmpty()
+                .allSatisfy(p -> assertThat(p.file().getFileName().toString()).isEqualTo("entities.json"));
+        assertThat(broken.rules().flows().get("f")).isEqualTo(good);
+
+        // a bad edit of its file: the last good version keeps running, the problem is reported
+        ValidatedRules.Kept kept = load(conditionFlow(null, null)).keepingLastGoodOf(running);
+        assertThat(kept.flows()).containsExactly("f");
+        assertThat(kept.rules().rules().flows().get("f")).isSameAs(good);
+        assertThat(kept.rules().problems()).singleElement().asString().contains("/entity");
+    }
+
+    @Test
     void theShippedExampleOverNoEntityLoads() {
         ValidatedRules r = new RulesLoader(RulesLoaderTest.SECRETS, false).load(RulesLoaderTest.EXAMPLES);
         Flow f = r.rules().flows().get("monthly-revenue-milestone");

@@ -2,6 +2,8 @@ package com.startyhook.embedded;
 
 import io.zonky.test.db.postgres.embedded.PgBinaryResolver;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
@@ -84,9 +86,22 @@ public final class PostgresBinaries implements PgBinaryResolver {
                 + " on a database loaded with sql/demo/erp_schema.sql");
     }
 
-    /** This machine's platform; see {@link #platform(String, String)}. */
+    /**
+     * This machine's platform; see {@link #platform(String, String)}. Alpine Linux (musl libc, found
+     * by its {@code /etc/alpine-release}) cannot run the bundled glibc binaries: refused the same way.
+     */
     public Platform platform() {
-        return platform(osName, osArch);
+        return platform(osName, osArch, Files.exists(Path.of("/etc/alpine-release")));
+    }
+
+    static Platform platform(String osName, String osArch, boolean musl) {
+        Platform p = platform(osName, osArch);
+        if (musl && (p == Platform.LINUX_X86_64 || p == Platform.LINUX_ARM64)) {
+            throw new IllegalStateException("this jar's embedded PostgreSQL for " + p.label() + " needs glibc, and this"
+                    + " machine (os.name=" + osName + " os.arch=" + osArch + ") is Alpine Linux (musl); use --db with"
+                    + " your own PostgreSQL (wal_level=logical), or run on a glibc distribution");
+        }
+        return p;
     }
 
     /** Called by the library with its own notion of the machine, which this class does not need. */

@@ -65,5 +65,11 @@ class PostgresBinariesTest {
                 .hasMessageContaining("os.name=FreeBSD os.arch=amd64");
         assertThatThrownBy(() -> new PostgresBinaries("SunOS", "sparcv9").getPgBinary("SunOS", "sparcv9"))
                 .hasMessageContaining("os.name=SunOS os.arch=sparcv9");
+        assertThatThrownBy(() -> PostgresBinaries.platform("Linux", "amd64", true))
+                .hasMessageContaining("Alpine Linux (musl)").hasMessageContaining("os.name=Linux os.arch=amd64")
+                .hasMessageContaining("use --db with your own PostgreSQL");
+        assertThat(PostgresBinaries.platform("Linux", "aarch64", false)).isEqualTo(Platform.LINUX_ARM64);
+        assertThat(PostgresBinaries.platform("Mac OS X", "aarch64", true)).as("musl only matters on Linux")
+                .isEqualTo(Platform.MACOS);
     }
 }

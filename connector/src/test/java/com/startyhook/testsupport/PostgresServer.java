@@ -91,7 +91,7 @@ final class PostgresServer {
 
     private static Server startEmbedded() {
         try {
-            PostgresBinaries.platform(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
+            new PostgresBinaries().platform();
         } catch (IllegalStateException e) {
             throw new IllegalStateException(e.getMessage() + "; for the tests: start a Docker engine (they then use"
                     + " Testcontainers, or force it with -Dstartyhook.test.postgres=docker)", e);

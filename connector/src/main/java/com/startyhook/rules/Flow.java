@@ -7,6 +7,8 @@ import java.util.Map;
 /**
  * One flow, from one file in {@code flows/} (docs/rules.md).
  *
+ * @param entity      the entity of entities.json the flow is about; null for a condition flow whose
+ *                    trigger names its element kind instead ({@link ConditionTrigger#element()})
  * @param contentHash hash of the flow's content and of the entity definition it uses; a flow is
  *                    active only while this equals the hash it was activated with
  * @param context     extra payload context fields of an event flow: name to a column or related value
@@ -29,5 +31,16 @@ public record Flow(String name, String description, String entity, Trigger trigg
 
     public boolean isCondition() {
         return trigger instanceof ConditionTrigger;
+    }
+
+    /**
+     * The kind of element the flow fires for, as payloads and the outbox name it: the entity, or the
+     * condition trigger's {@code element} when the flow has no entity.
+     */
+    public String elementKind() {
+        if (entity != null) {
+            return entity;
+        }
+        return trigger instanceof ConditionTrigger c ? c.element() : null;
     }
 }

@@ -31,9 +31,10 @@ final class FlowParser {
     }
 
     Flow parse(JsonNode root) {
-        if (!problems.checkObject(root, "", "a flow", FIELDS, List.of("name", "entity", "trigger", "actions"))) {
+        if (!problems.checkObject(root, "", "a flow", FIELDS, List.of("name", "trigger", "actions"))) {
             return null;
         }
+        checkElementKind(root);
         String name = problems.string(root, "name", "");
         if (name != null) {
             EntitiesParser.checkName(name, "/name", "flow", problems);
@@ -53,8 +54,9 @@ final class FlowParser {
         if (problems.count() > 0) {
             return null;
         }
-        String hash = ContentHash.of(root, entity.name(), entities.definitions().get(entity.name()));
-        return new Flow(name, description == null ? "" : description.textValue(), entity.name(), trigger, criteria,
+        String entityName = entity == null ? null : entity.name();
+        String hash = ContentHash.of(root, entityName, entityName == null ? null : entities.definitions().get(entityName));
+        return new Flow(name, description == null ? "" : description.textValue(), entityName, trigger, criteria,
                 organizations, mode == null ? ExecutionMode.EVERY_TIME : mode, actions, problems.file(), hash, context);
     }
 
@@ -131,6 +133,36 @@ final class FlowParser {
             out.put(name, property);
         }
         return out;
+    }
+
+    /**
+     * An event flow needs {@code entity}; a condition flow needs either {@code entity} or its trigger's
+     * {@code element} (the kind of element its query returns), not both.
+     */
+    private void checkElementKind(JsonNode root) {
+        JsonNode trigger = root.get("trigger");
+        boolean condition = trigger != null && trigger.isObject() && trigger.path("type").asText("").equals("condition");
+        boolean element = condition && trigger.has("element");
+        if (root.has("entity") && element) {
+            problems.add("/trigger/element", "the flow names both \"entity\" and \"trigger\".\"element\"",
+                    "keep \"entity\" for a query over an entity of entities.json, or remove it and keep \"element\""
+                            + " for a query over anything else");
+        } else if (!root.has("entity") && condition && !element) {
+            problems.add("/entity", "a condition flow has no \"entity\" and its trigger no \"element\": the kind of"
+                    + " element its query returns is unknown", "add \"element\": \"stock_level\" (a name of your choice;"
+                    + " the query's id column is the element's key) to the trigger, or \"entity\": \"product\""
+                    + " (an entity of entities.json)");
+        } else if (!root.has("entity") && !condition) {
+            problems.add("/entity", "a flow has no \"entity\"", "add the required field \"entity\" (an entity of"
+                    + " entities.json); only a condition flow may name \"element\" in its trigger instead");
+        }
+        if (element && trigger.get("element").isTextual() && entities.readable()
+                && (entities.entities().containsKey(trigger.get("element").textValue())
+                        || entities.invalid().contains(trigger.get("element").textValue()))) {
+            String name = trigger.get("element").textValue();
+            problems.add("/trigger/element", "element " + Limits.shown(name) + " is an entity of entities.json",
+                    "write \"entity\": \"" + name + "\" instead of \"trigger\".\"element\", or name the element kind differently");
+        }
     }
 
     private Entity entity(String name) {

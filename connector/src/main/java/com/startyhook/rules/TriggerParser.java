@@ -13,7 +13,7 @@ import java.util.Set;
 final class TriggerParser {
     static final List<String> TYPES = List.of("event", "condition");
     static final List<String> EVENT_FIELDS = List.of("type", "events", "property", "value", "properties");
-    static final List<String> CONDITION_FIELDS = List.of("type", "query", "interval", "timeout", "fireOnFirstScan");
+    static final List<String> CONDITION_FIELDS = List.of("type", "element", "query", "interval", "timeout", "fireOnFirstScan");
     static final List<String> EVENTS = Arrays.stream(EventType.values()).map(EventType::wireName).toList();
     private static final String P = "/trigger";
 
@@ -110,6 +110,10 @@ final class TriggerParser {
         }
         Duration interval = problems.duration(node, "interval", P, true);
         Duration timeout = problems.duration(node, "timeout", P, true);
+        String element = problems.string(node, "element", P);
+        if (element != null) {
+            EntitiesParser.checkName(element, at(P, "element"), "element", problems);
+        }
         JsonNode first = node.get("fireOnFirstScan");
         if (first != null && !first.isBoolean()) {
             problems.add(at(P, "fireOnFirstScan"), "\"fireOnFirstScan\" must be true or false, found " + FileProblems.describe(first),
@@ -119,6 +123,6 @@ final class TriggerParser {
             return null;
         }
         return new ConditionTrigger(query, interval, timeout == null ? ConditionTrigger.DEFAULT_TIMEOUT : timeout,
-                first != null && first.booleanValue());
+                first != null && first.booleanValue(), element);
     }
 }

@@ -55,6 +55,13 @@ public record ValidatedRules(Rules rules, List<Problem> problems, List<Problem> 
                 continue;
             }
             boolean fileBad = !problemsOf(f.file()).isEmpty();
+            if (f.entity() == null) { // a condition flow over no entity: only its own file matters
+                if (fileBad) {
+                    flows.put(f.name(), f);
+                    kept.add(f.name());
+                }
+                continue;
+            }
             boolean entityBad = entitiesBad && !rules.entities().containsKey(f.entity());
             if (!fileBad && !entityBad) {
                 continue; // the file was removed, or it is fine and the flow was renamed: nothing to keep

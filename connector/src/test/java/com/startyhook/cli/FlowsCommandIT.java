@@ -68,7 +68,7 @@ class FlowsCommandIT {
         assertThat(flows("activate", "--all", "--by", "tester")).as(out.toString()).isZero();
         assertThat(out.toString()).contains("activated customer-blocked").contains("activated stock-changed");
         assertThat(PG.count("startyhook.flow_activation WHERE active_hash IS NOT NULL AND activated_by = 'tester'"))
-                .isEqualTo(9);
+                .isEqualTo(10);
         newOutput();
         assertThat(flows("list")).isZero();
         assertThat(out.toString()).doesNotContain("inactive").contains("active");

@@ -76,7 +76,7 @@ class ValidateCommandIT {
     @Test
     void theExampleRulesPassAgainstTheDemoSchema() {
         assertThat(validate()).as(out + "" + err).isEqualTo(ExitCodes.OK);
-        assertThat(out.toString()).isEqualTo(String.format("9 flows valid, 0 problems%n"));
+        assertThat(out.toString()).isEqualTo(String.format("10 flows valid, 0 problems%n"));
         assertThat(err.toString()).isEmpty();
     }
 
@@ -229,7 +229,7 @@ class ValidateCommandIT {
         assertThat(r.out()).contains("warning: " + rules.resolve("flows/invoice-confirmed.json") + ": /actions/0/secret: secret "
                         + "env:STARTYHOOK_DEMO_SECRET does not resolve")
                 .contains("— check it where the connector runs: validate --check-secrets (or --db)")
-                .endsWith(String.format("9 flows valid, 0 problems, 9 warnings (not checked against a database: pass --db)%n"));
+                .endsWith(String.format("10 flows valid, 0 problems, 10 warnings (not checked against a database: pass --db)%n"));
         assertThat(r.err()).isEmpty();
     }
 
@@ -239,7 +239,7 @@ class ValidateCommandIT {
         Cli r = offline();
         assertThat(r.exitCode()).as(r.all()).isEqualTo(ExitCodes.PROBLEMS);
         assertThat(r.out()).contains(rules.resolve("flows/invoice-confirmed.json") + ": /critera: unknown field \"critera\"")
-                .contains("8 flows valid, 1 problem, 9 warnings");
+                .contains("9 flows valid, 1 problem, 10 warnings");
     }
 
     @Test
@@ -247,12 +247,12 @@ class ValidateCommandIT {
         Cli r = offline("--check-secrets");
         assertThat(r.exitCode()).as(r.all()).isEqualTo(ExitCodes.PROBLEMS);
         assertThat(r.out()).contains(rules.resolve("flows/invoice-confirmed.json") + ": /actions/0/secret: secret "
-                + "env:STARTYHOOK_DEMO_SECRET does not resolve").contains("0 flows valid, 9 problems");
+                + "env:STARTYHOOK_DEMO_SECRET does not resolve").contains("0 flows valid, 10 problems");
 
         r = Cli.run(Map.of("PG_TEST_PASSWORD", PG.password()), "validate", "--rules", rules.toString(), "--db", PG.jdbcUrl(),
                 "--db-user", PG.user(), "--db-password-env", "PG_TEST_PASSWORD");
         assertThat(r.exitCode()).as(r.all()).isEqualTo(ExitCodes.PROBLEMS);
-        assertThat(r.out()).contains("0 flows valid, 9 problems");
+        assertThat(r.out()).contains("0 flows valid, 10 problems");
     }
 
     @Test

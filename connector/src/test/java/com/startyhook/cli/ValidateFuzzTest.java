@@ -117,8 +117,8 @@ class ValidateFuzzTest {
 
     static final String ENTITIES = "entities.json";
     static final List<String> FLOWS = List.of("customer-blocked.json", "customer-details-updated.json",
-            "document-deleted.json", "invoice-confirmed.json", "project-created.json", "project-status-changed.json",
-            "stock-below-reorder-level.json", "stock-changed.json");
+            "document-deleted.json", "invoice-confirmed.json", "invoice-line-added.json", "project-created.json", "project-status-changed.json",
+            "monthly-revenue-milestone.json", "stock-below-reorder-level.json", "stock-changed.json");
 
     static <T> T pick(Random r, List<T> from) {
         return from.get(r.nextInt(from.size()));
@@ -188,7 +188,9 @@ class ValidateFuzzTest {
 
         // drop a key: required ones make the flow invalid, optional ones do not
         m.add(onFlow((flow, pad) -> {
-            String key = pick(pad, List.of("name", "entity", "trigger", "actions"));
+            // a condition flow without entity names its element kind in the trigger instead
+            String key = pick(pad, flow.has("entity") ? List.of("name", "entity", "trigger", "actions")
+                    : List.of("name", "trigger", "actions"));
             flow.remove(key);
             return result("drop required /" + key, false);
         }));
@@ -200,6 +202,7 @@ class ValidateFuzzTest {
         m.add(onFlow((flow, pad) -> {
             ObjectNode trigger = (ObjectNode) flow.get("trigger");
             List<String> required = trigger.get("type").asText().equals("event") ? List.of("type", "events")
+                    : trigger.has("element") ? List.of("type", "element", "query", "interval")
                     : List.of("type", "query", "interval");
             String key = pick(pad, required);
             trigger.remove(key);

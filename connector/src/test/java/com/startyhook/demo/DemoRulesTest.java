@@ -26,7 +26,7 @@ class DemoRulesTest {
                 .load(dir.resolve("rules"));
         ValidatedRules original = RulesLoader.withoutSecretResolution(false).load(Path.of("../rules"));
         assertThat(demo.problems()).isEmpty();
-        assertThat(demo.rules().flows().keySet()).isEqualTo(original.rules().flows().keySet()).hasSize(9);
+        assertThat(demo.rules().flows().keySet()).isEqualTo(original.rules().flows().keySet()).hasSize(10);
         assertThat(demo.rules().entities()).isEqualTo(original.rules().entities());
         for (Flow f : demo.rules().flows().values()) {
             Flow o = original.rules().flows().get(f.name());
@@ -43,14 +43,15 @@ class DemoRulesTest {
             if (f.trigger() instanceof ConditionTrigger t) {
                 ConditionTrigger ot = (ConditionTrigger) o.trigger();
                 assertThat(t.interval()).isEqualTo(Duration.ofSeconds(5));
-                assertThat(t).isEqualTo(new ConditionTrigger(ot.query(), t.interval(), ot.timeout(), ot.fireOnFirstScan()));
+                assertThat(t).isEqualTo(new ConditionTrigger(ot.query(), t.interval(), ot.timeout(), ot.fireOnFirstScan(),
+                        ot.element()));
             } else {
                 assertThat(f.trigger()).isEqualTo(o.trigger());
             }
         }
-        assertThat(copy.rewrittenUrls()).isEqualTo(9);
+        assertThat(copy.rewrittenUrls()).isEqualTo(10);
         assertThat(copy.shortenedIntervals()).extracting(DemoRules.ShortenedInterval::flowFile)
-                .containsExactly("stock-below-reorder-level.json", "stock-changed.json");
+                .containsExactly("monthly-revenue-milestone.json", "stock-below-reorder-level.json", "stock-changed.json");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package com.startyhook.testsupport;
 
 import com.startyhook.embedded.EmbeddedPostgres;
+import com.startyhook.embedded.PostgresBinaries;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -89,6 +90,12 @@ final class PostgresServer {
     }
 
     private static Server startEmbedded() {
+        try {
+            new PostgresBinaries().platform();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + "; for the tests: start a Docker engine (they then use"
+                    + " Testcontainers, or force it with -Dstartyhook.test.postgres=docker)", e);
+        }
         EmbeddedPostgres pg = EmbeddedPostgres.start();
         Runtime.getRuntime().addShutdownHook(new Thread(pg::close));
         return new Server() {

@@ -66,6 +66,17 @@ final class BenchCommand implements Callable<Integer> {
             description = "A connector configuration key for the run, e.g. --set delivery.workers=8 (repeatable).")
     Map<String, String> set = new LinkedHashMap<>();
 
+    @Option(names = "--state", paramLabel = "LAYOUT", defaultValue = "separate",
+            description = "Where the connector's schema lives: separate (a database of its own on the same server,"
+                    + " startyhook_bench_state, as the README recommends) or erp (inside the ERP database)"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String state;
+
+    @Option(names = "--in-process", description = "Runs the connector inside the benchmark's JVM instead of as java"
+            + " -Xmx256m -jar startyhook.jar run in a process of its own (no cpu_us_per_event then; peak RSS is the"
+            + " whole benchmark's).")
+    boolean inProcess;
+
     /** The environment the password comes from; tests replace it. */
     Map<String, String> environment = System.getenv();
 
@@ -78,8 +89,18 @@ final class BenchCommand implements Callable<Integer> {
             cases.add(BenchOptions.Case.valueOf(benchCase.name()));
         }
         BenchOptions options = new BenchOptions(cases, rows, warmUpRows, rate, seconds, db, dbUser,
-                db == null ? null : environment.get(dbPasswordEnv), set);
+                db == null ? null : environment.get(dbPasswordEnv), set, layout(), inProcess);
         boolean clean = new Benchmark(options, spec.commandLine().getOut()).run();
         return clean ? ExitCodes.OK : ExitCodes.PROBLEMS;
+    }
+
+    private BenchOptions.State layout() {
+        return switch (state.toLowerCase(java.util.Locale.ROOT)) {
+            case "separate" -> BenchOptions.State.SEPARATE;
+            case "erp" -> BenchOptions.State.ERP;
+            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--state " + state
+                    + ": give separate (the connector's schema in a database of its own, the default) or erp (in the"
+                    + " ERP database)");
+        };
     }
 }

@@ -14,11 +14,13 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", header = "Measures end-to-end throughput and latency next to the raw Debezium engine.", mixinStandardHelpOptions = true,
         description = {"Measures end-to-end throughput and commit-to-receipt latency of the connector (row changes",
-            "committed -> signed webhooks acknowledged by a local HTTPS receiver), side by side with the raw",
-            "Debezium engine reading the same backlog. Uses an embedded PostgreSQL unless --db is given (then a",
-            "scratch database: it writes rows to the demo ERP schema, creating it when missing, and drops its",
-            "slots, publications and schema " + "startyhook_bench at the end). Ends with one RESULT line.",
-            "Run it with the heap the connector has in production: java -Xmx256m -jar startyhook.jar bench"})
+            "committed -> signed webhooks acknowledged by a local HTTPS receiver), run as deployed (java -Xmx256m",
+            "-jar startyhook.jar run, a process of its own), side by side with the raw Debezium engine and a peer",
+            "doing what Debezium Server's HTTP sink does, reading the same backlog. Uses an embedded PostgreSQL",
+            "unless --db is given (then a scratch database: it writes rows to the demo ERP schema, creating it",
+            "when missing, and drops its slots, publications, schema startyhook_bench and database",
+            "startyhook_bench_state at the end). Ends with one RESULT line. The connector gets the heap it has",
+            "in production (-Xmx256m); with --in-process it shares this JVM: java -Xmx256m -jar startyhook.jar bench"})
 final class BenchCommand implements Callable<Integer> {
     enum CaseOption { BACKLOG, LIVE, MIXED, HISTORY, ALL }
 

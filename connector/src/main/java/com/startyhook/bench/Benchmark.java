@@ -81,6 +81,11 @@ public final class Benchmark {
 
     /** Runs the cases; returns true when every expected webhook arrived exactly once, correctly signed. */
     public boolean run() throws Exception {
+        if (options.state() == BenchOptions.State.SEPARATE && ConfigCatalogue.get("state.url") == null) {
+            throw new ConfigurationException("--state separate puts the connector's schema in a database of its own"
+                    + " through the configuration key state.url, which this build of the connector does not know yet;"
+                    + " measure with the state in the ERP database: --state erp");
+        }
         EmbeddedPostgres embedded = null;
         boolean createdErp = false;
         work = Files.createTempDirectory("startyhook-bench");
@@ -93,11 +98,6 @@ public final class Benchmark {
             }
             createdErp = db.ensureErpSchema();
             if (options.state() == BenchOptions.State.SEPARATE) {
-                if (ConfigCatalogue.get("state.url") == null) {
-                    throw new ConfigurationException("--state separate puts the connector's schema in a database of"
-                            + " its own through the configuration key state.url, which this build of the connector"
-                            + " does not know yet; measure with the state in the ERP database: --state erp");
-                }
                 stateDb = db.createStateDatabase();
             }
             receiver = HttpsReceiver.start(0, SelfSignedCertificate.generate(), RECEIVER_THREADS);

@@ -2,6 +2,7 @@ package com.startyhook.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.startyhook.config.ConfigCatalogue;
 import com.startyhook.testsupport.PostgresExtension;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -13,8 +14,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /**
- * A correctness check of {@code startyhook bench} on a tiny backlog: every webhook arrives exactly
- * once, correctly signed, the RESULT line is well-formed, and nothing is left in a given database.
+ * A correctness check of {@code startyhook bench} on a tiny backlog: the connector runs in a process
+ * of its own, every webhook arrives exactly once, correctly signed, with the instant and with the
+ * 20 ms receiver, the peer (Debezium Server's HTTP sink) posts every record correctly signed, the
+ * RESULT line has every key, well-formed, and nothing is left in a given database.
  * No timing is asserted: the benchmark measures, tests don't.
  */
 class BenchCommandIT {
@@ -37,9 +40,11 @@ class BenchCommandIT {
         ((BenchCommand) cl.getSubcommands().get("bench").getCommand()).environment =
                 Map.of("BENCH_IT_PASSWORD", PG.password());
 
-        // --state erp: the connector's schema in the ERP database (separate needs the key state.url)
+        // the default layout (the connector's schema in a database of its own) where this build has the key
+        // state.url; else --state erp (the connector's schema in the ERP database)
+        String layout = ConfigCatalogue.get("state.url") != null ? "separate" : "erp";
         int code = cl.execute("bench", "--case", "backlog", "--rows", "2000", "--db", PG.jdbcUrl(),
-                "--db-user", PG.user(), "--db-password-env", "BENCH_IT_PASSWORD", "--state", "erp");
+                "--db-user", PG.user(), "--db-password-env", "BENCH_IT_PASSWORD", "--state", layout);
 
         String text = out.toString();
         assertThat(code).as(text).isZero();
@@ -69,11 +74,14 @@ class BenchCommandIT {
             assertThat(m.group(8)).as("peak RSS of the connector process").isNotEqualTo("n/a");
         }
         assertThat(Long.parseLong(m.group(16))).as("start_to_first_delivery_ms").isPositive();
-        assertThat(m.group(17)).isEqualTo("erp");
+        assertThat(m.group(17)).isEqualTo(layout);
+        assertThat(text).contains(layout.equals("erp") ? "its schema in the ERP database (--state erp)"
+                : "its schema in the database startyhook_bench_state on the same server (--state separate)");
         assertThat(text.strip()).endsWith(m.group());
         assertThat(PG.count("erp.project")).isEqualTo(2000 + 2000 + 2000); // warm-up + backlog + 20 ms backlog
         assertThat(PG.count("pg_replication_slots WHERE database = current_database()")).isZero();
         assertThat(PG.count("pg_publication")).isZero();
         assertThat(PG.count("information_schema.schemata WHERE schema_name = 'startyhook_bench'")).isZero();
+        assertThat(PG.count("pg_database WHERE datname = 'startyhook_bench_state'")).isZero();
     }
 }

@@ -18,6 +18,53 @@ import java.util.Set;
  */
 record BenchDatabase(String url, String user, String password) {
     static final String RAW_SLOT = "startyhook_bench_raw";
+    /** The slot and publication of the peer (Debezium Server's HTTP sink). */
+    static final String PEER_SLOT = "startyhook_bench_peer";
+    /** The database of the connector's state in the layout {@code --state separate}, on the ERP's server. */
+    static final String STATE_DATABASE = "startyhook_bench_state";
+
+    /**
+     * Creates (again) the database {@link #STATE_DATABASE} on this server and returns it, for the
+     * connector's schema in the layout the README recommends.
+     */
+    BenchDatabase createStateDatabase() throws SQLException, InterruptedException {
+        dropStateDatabase();
+        try {
+            execute("CREATE DATABASE " + STATE_DATABASE);
+        } catch (SQLException e) {
+            throw new IllegalStateException("--state separate: could not create the database " + STATE_DATABASE
+                    + " beside the ERP database as " + user + " (" + e.getMessage() + "); grant that user CREATEDB, or"
+                    + " measure with the state in the ERP database: --state erp", e);
+        }
+        return new BenchDatabase(withDatabase(url, STATE_DATABASE), user, password);
+    }
+
+    /** Drops {@link #STATE_DATABASE} if it is there (retrying while a stopped connector's sessions end). */
+    void dropStateDatabase() throws SQLException, InterruptedException {
+        for (int i = 0; ; i++) {
+            try {
+                execute("DROP DATABASE IF EXISTS " + STATE_DATABASE);
+                return;
+            } catch (SQLException e) {
+                if (i >= 50) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    /** {@code url} naming database {@code name} instead of its own (parameters kept). */
+    static String withDatabase(String url, String name) {
+        int query = url.indexOf('?');
+        String base = query < 0 ? url : url.substring(0, query);
+        int slash = base.lastIndexOf('/');
+        if (!base.startsWith("jdbc:postgresql://") || slash < "jdbc:postgresql://".length()) {
+            throw new IllegalStateException("--state separate: cannot name another database in "
+                    + com.startyhook.store.Database.redactUrl(url) + "; give --db as jdbc:postgresql://HOST:PORT/DATABASE");
+        }
+        return base.substring(0, slash + 1) + name + (query < 0 ? "" : url.substring(query));
+    }
 
     /** Creates the demo ERP schema unless it is there; returns whether it created it. */
     boolean ensureErpSchema() throws SQLException, IOException {
@@ -45,7 +92,7 @@ record BenchDatabase(String url, String user, String password) {
 
     /** Drops the benchmark's slots, publications and connector schema (nothing of the ERP's). */
     void dropState() throws SQLException, InterruptedException {
-        String slots = "('" + ConnectorUnderTest.SLOT + "', '" + RAW_SLOT + "')";
+        String slots = "('" + ConnectorUnderTest.SLOT + "', '" + RAW_SLOT + "', '" + PEER_SLOT + "')";
         try (Connection c = connect(); Statement s = c.createStatement()) {
             for (int i = 0; i < 100; i++) { // a reader that was just closed may still hold its slot briefly
                 try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE active"
@@ -61,8 +108,14 @@ record BenchDatabase(String url, String user, String password) {
                     + " WHERE database = current_database() AND slot_name IN " + slots);
             s.execute("DROP PUBLICATION IF EXISTS " + ConnectorUnderTest.SLOT);
             s.execute("DROP PUBLICATION IF EXISTS " + RAW_SLOT);
-            s.execute("DROP SCHEMA IF EXISTS " + ConnectorUnderTest.SCHEMA + " CASCADE");
+            s.execute("DROP PUBLICATION IF EXISTS " + PEER_SLOT);
         }
+        dropSchema();
+    }
+
+    /** Drops the connector's schema in this database. */
+    void dropSchema() throws SQLException {
+        execute("DROP SCHEMA IF EXISTS " + ConnectorUnderTest.SCHEMA + " CASCADE");
     }
 
     boolean slotActive(String slot) {
@@ -103,6 +156,13 @@ record BenchDatabase(String url, String user, String password) {
     RawDebeziumReader rawReader(long pollMillis) {
         return new RawDebeziumReader(new CaptureSource(url, user, password), RAW_SLOT, Set.of("erp.project"),
                 Duration.ofMillis(pollMillis));
+    }
+
+    /** The peer (Debezium Server's HTTP sink) on its own slot, reading erp.project, posting to {@code url}. */
+    HttpSinkPeer peer(long pollMillis, java.nio.file.Path offsets, java.net.URI target, javax.net.ssl.SSLContext trust,
+            byte[] secret) {
+        return new HttpSinkPeer(new CaptureSource(url, user, password), PEER_SLOT, Set.of("erp.project"),
+                Duration.ofMillis(pollMillis), offsets, target, trust, secret);
     }
 
     private Connection connect() throws SQLException {

@@ -16,9 +16,24 @@ import java.util.Map;
  * @param dbUser    its user
  * @param dbPassword its password (from the environment, never a flag)
  * @param settings  connector configuration keys that override the benchmark's defaults
+ * @param state     where the connector's schema lives (the README's layout by default)
+ * @param inProcess the connector in the benchmark's JVM instead of a process of its own
  */
 public record BenchOptions(List<Case> cases, int rows, int warmUpRows, int rate, int seconds, String dbUrl, String dbUser,
-        String dbPassword, Map<String, String> settings) {
+        String dbPassword, Map<String, String> settings, State state, boolean inProcess) {
+
+    /**
+     * SEPARATE: the connector's schema in a database of its own on the ERP's server (state.url), as
+     * the README recommends; ERP: in the ERP database itself.
+     */
+    public enum State {
+        SEPARATE, ERP;
+
+        /** As printed in the RESULT line: {@code separate} or {@code erp}. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /**
      * HISTORY: the backlog case twice, over an empty outbox and then over {@link #HISTORY_ROWS} delivered
@@ -59,10 +74,15 @@ public record BenchOptions(List<Case> cases, int rows, int warmUpRows, int rate,
             throw new ConfigurationException("--seconds must be between 1 and 3600, got " + seconds);
         }
         for (String key : settings.keySet()) {
-            if (OWN_KEYS.contains(key) || (key.startsWith("db.") && !key.equals("db.pool-size"))) {
+            if (OWN_KEYS.contains(key) || (key.startsWith("db.") && !key.equals("db.pool-size"))
+                    || key.startsWith("state.")) {
                 throw new ConfigurationException("--set " + key + ": the benchmark sets this key itself (its own"
-                        + " schema, slots, rules and receiver); use --db and --db-user for the database");
+                        + " schema, slots, rules and receiver); use --db and --db-user for the database and --state"
+                        + " separate|erp for where the connector's schema lives");
             }
+        }
+        if (state == null) {
+            throw new ConfigurationException("--state: give separate or erp");
         }
         cases = List.copyOf(cases);
         settings = Map.copyOf(settings);

@@ -1,10 +1,13 @@
 package com.startyhook.bench;
 
+import com.startyhook.ConfigurationException;
 import com.startyhook.app.ConnectorSettings;
+import com.startyhook.config.ConfigCatalogue;
 import com.startyhook.delivery.HttpCeiling;
 import com.startyhook.signing.Secrets;
 import com.startyhook.embedded.EmbeddedPostgres;
 import com.startyhook.receiver.HttpsReceiver;
+import com.startyhook.receiver.SelfSignedCertificate;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -30,18 +33,30 @@ import java.util.stream.Stream;
  */
 public final class Benchmark {
     private static final int WARM_UP_SECONDS = 5;
+    /** How long the peer posts to the 20 ms receiver: one record after the other, it needs 20 ms each. */
+    static final int PEER_SLOW_WINDOW_SECONDS = 30;
+    /** The delay of the slow receiver, a typical hosted endpoint. */
+    static final int SLOW_RECEIVER_MS = 20;
+    /** Threads of the receiver: enough that the 20 ms receiver holds every request the connector has open. */
+    static final int RECEIVER_THREADS = 256;
 
     private final BenchOptions options;
     private final PrintWriter out;
     private final String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
     private final AtomicReference<ReceiptLog> receipts = new AtomicReference<>();
+    /** The peer's posts (paths under /peer/) are logged apart from the connector's webhooks. */
+    private final AtomicReference<ReceiptLog> peerReceipts = new AtomicReference<>();
     private final PeakMemory memory = new PeakMemory();
     private final Map<String, String> result = new LinkedHashMap<>();
+    /** The keys added with the peer and the connector's own process, printed after the older ones. */
+    private final Map<String, String> added = new LinkedHashMap<>();
     private boolean problems;
     private long peakRssMb = -1;
     private double ceilingPerS = -1;
 
     private BenchDatabase db;
+    /** The database of the connector's schema with --state separate; null with --state erp. */
+    private BenchDatabase stateDb;
     private BenchFlows flows;
     private HttpsReceiver receiver;
     private Path work;
@@ -57,10 +72,20 @@ public final class Benchmark {
         for (String k : new String[] {"e2e_events_per_s", "raw_events_per_s", "ratio", "p50_ms", "p99_ms"}) {
             result.put(k, "n/a");
         }
+        for (String k : new String[] {"ceiling_ratio", "peer_events_per_s", "peer_ratio", "peer_ratio_20ms",
+            "cpu_us_per_event", "erp_db_cpu_us_per_event", "start_to_first_delivery_ms"}) {
+            added.put(k, "n/a");
+        }
+        added.put("state", options.state().label());
     }
 
     /** Runs the cases; returns true when every expected webhook arrived exactly once, correctly signed. */
     public boolean run() throws Exception {
+        if (options.state() == BenchOptions.State.SEPARATE && ConfigCatalogue.get("state.url") == null) {
+            throw new ConfigurationException("--state separate puts the connector's schema in a database of its own"
+                    + " through the configuration key state.url, which this build of the connector does not know yet;"
+                    + " measure with the state in the ERP database: --state erp");
+        }
         EmbeddedPostgres embedded = null;
         boolean createdErp = false;
         work = Files.createTempDirectory("startyhook-bench");
@@ -72,10 +97,13 @@ public final class Benchmark {
                 db = new BenchDatabase(options.dbUrl(), options.dbUser(), options.dbPassword());
             }
             createdErp = db.ensureErpSchema();
-            receiver = HttpsReceiver.start(0);
+            if (options.state() == BenchOptions.State.SEPARATE) {
+                stateDb = db.createStateDatabase();
+            }
+            receiver = HttpsReceiver.start(0, SelfSignedCertificate.generate(), RECEIVER_THREADS);
             receiver.keepRequests(false);
             receiver.onRequest(r -> {
-                ReceiptLog log = receipts.get();
+                ReceiptLog log = (r.path().startsWith("/peer/") ? peerReceipts : receipts).get();
                 if (log != null) {
                     log.accept(r);
                 }
@@ -85,7 +113,7 @@ public final class Benchmark {
             load = new LoadGenerator(db.url(), db.user(), db.password());
             header(embedded != null);
             for (BenchOptions.Case c : options.cases()) {
-                db.dropState();
+                dropState();
                 switch (c) {
                     case BACKLOG -> backlog();
                     case LIVE -> paced(false);
@@ -99,7 +127,10 @@ public final class Benchmark {
             }
             if (db != null) {
                 try {
-                    db.dropState();
+                    dropState();
+                    if (stateDb != null) {
+                        db.dropStateDatabase();
+                    }
                     if (createdErp && embedded == null) {
                         db.execute("DROP SCHEMA erp CASCADE");
                     }
@@ -107,7 +138,9 @@ public final class Benchmark {
                     Thread.currentThread().interrupt();
                 } catch (SQLException e) {
                     out.println("warning: could not clean up: " + e.getMessage()
-                            + "; drop the slots " + ConnectorUnderTest.SLOT + " and " + BenchDatabase.RAW_SLOT + " by hand");
+                            + "; drop the slots " + ConnectorUnderTest.SLOT + ", " + BenchDatabase.RAW_SLOT + " and "
+                            + BenchDatabase.PEER_SLOT + " (and the database " + BenchDatabase.STATE_DATABASE
+                            + " with --state separate) by hand");
                 }
             }
             if (embedded != null) {
@@ -118,6 +151,7 @@ public final class Benchmark {
         }
         result.put("peak_rss_mb", peakRssMb < 0 ? "n/a" : Long.toString(peakRssMb));
         result.put("https_ceiling_per_s", ceilingPerS < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", ceilingPerS));
+        result.putAll(added);
         StringBuilder line = new StringBuilder("RESULT");
         result.forEach((k, v) -> line.append(' ').append(k).append('=').append(v));
         out.println(line);
@@ -130,57 +164,55 @@ public final class Benchmark {
     private void backlog() throws Exception {
         int rows = options.rows();
         out.printf(Locale.ROOT, "%nbacklog: %d new projects in transactions of up to %d rows, committed while the"
-                + " connector is stopped; flow %s (create, every-time); warm-up %d rows%n", rows,
-                LoadGenerator.BACKLOG_TRANSACTION, LoadGenerator.CREATED, Math.min(options.warmUpRows(), rows));
+                + " connector is stopped; flow %s (create, every-time); warm-up %d rows; then the same with a"
+                + " receiver that answers after %d ms%n", rows, LoadGenerator.BACKLOG_TRANSACTION,
+                LoadGenerator.CREATED, Math.min(options.warmUpRows(), rows), SLOW_RECEIVER_MS);
         ConnectorUnderTest cut = connector("backlog", Map.of(LoadGenerator.CREATED, flows.projectCreated()));
         ReceiptLog log = new ReceiptLog(secret.getBytes(StandardCharsets.UTF_8));
         receipts.set(log);
+        Files.deleteIfExists(peerOffsets());
 
-        // warm-up: both slots exist and both readers have run once (JIT), then both stop
+        // warm-up: the three slots exist and every reader has run once (JIT of this JVM), then all stop
         RawDebeziumReader raw = db.rawReader(rawPollMillis);
+        HttpSinkPeer peer = peer();
+        ReceiptLog peerWarm = ReceiptLog.ofPeer(secret.getBytes(StandardCharsets.UTF_8));
+        peerReceipts.set(peerWarm);
         try {
             raw.start();
+            peer.start();
             Wait.until("the raw reader's slot", 120, () -> db.slotActive(BenchDatabase.RAW_SLOT));
+            Wait.until("the peer's slot", 120, () -> db.slotActive(BenchDatabase.PEER_SLOT) || peer.failure() != null);
             cut.start();
             CommitLog warm = new CommitLog();
             int warmRows = Math.min(options.warmUpRows(), rows);
             load.backlog(warmRows, warm);
             Wait.until("the warm-up webhooks", 300, () -> allArrived(warm, log));
             Wait.until("the raw reader's warm-up", 120, () -> raw.records() >= warmRows);
+            Wait.until("the peer's warm-up", 300 + warmRows / 100,
+                    () -> allArrived(warm, peerWarm) || peer.failure() != null);
         } finally {
             cut.stop();
             raw.close();
+            peer.close();
+        }
+        if (peer.failure() != null) {
+            throw new IllegalStateException("the peer (Debezium Server's HTTP sink) failed: " + peer.failure());
         }
 
         long fromLsn = db.currentLsn();
         CommitLog expected = new CommitLog();
         long g0 = System.nanoTime();
         load.backlog(rows, expected);
-        out.printf(Locale.ROOT, "  generated in %.1f s; slots %s and %s hold them%n", seconds(g0, System.nanoTime()),
-                ConnectorUnderTest.SLOT, BenchDatabase.RAW_SLOT);
+        out.printf(Locale.ROOT, "  generated in %.1f s; slots %s, %s and %s hold them%n", seconds(g0, System.nanoTime()),
+                ConnectorUnderTest.SLOT, BenchDatabase.RAW_SLOT, BenchDatabase.PEER_SLOT);
 
-        // end to end
-        memory.reset();
-        long start = System.nanoTime();
-        boolean all;
-        PeakMemory.Peak peak;
-        String loadE2e;
-        double[] claimMs;
-        try {
-            cut.start();
-            all = Wait.upTo(120 + rows / 200, () -> allArrived(expected, log));
-            peak = memory.read();
-            loadE2e = loadAverage();
-            claimMs = cut.claimPercentilesMs();
-        } finally {
-            cut.stop();
-        }
-        int missing = expected.missing(log);
-        long end = all ? expected.lastReceipt(log) : System.nanoTime();
-        double e2e = (rows - missing) / seconds(start, end);
+        // end to end, the connector in its own process (unless --in-process)
+        Run e2eRun = connectorRun(cut, log, expected, 120 + rows / 200);
+        double e2e = e2eRun.perSecond();
         out.printf(Locale.ROOT, "  e2e  connector start -> last webhook acknowledged: %d webhooks in %.2f s = %.0f events/s"
-                + "   [load %s]%n", rows - missing, seconds(start, end), e2e, loadE2e);
-        claims(claimMs, "");
+                + "   [load %s]%n", e2eRun.delivered(), e2eRun.seconds(), e2e, e2eRun.load());
+        out.printf(Locale.ROOT, "  e2e  connector start -> first webhook %s ms; %s%n", e2eRun.firstMs(), cpuLine(e2eRun));
+        claims(e2eRun.claimMs(), "");
 
         // raw engine, same changes, its own slot
         RawDebeziumReader rawAgain = db.rawReader(rawPollMillis);
@@ -203,16 +235,162 @@ public final class Benchmark {
         double rawRate = rows / seconds(rawStart, rawEnd);
         out.printf(Locale.ROOT, "  raw  Debezium engine start -> last record (no-op consumer): %d records in %.2f s"
                 + " = %.0f events/s   [load %s]%n", rows, seconds(rawStart, rawEnd), rawRate, loadRaw);
-        out.printf(Locale.ROOT, "  ratio e2e/raw %.3f%n", e2e / rawRate);
-        correctness(log, expected.size(), missing);
+
+        // the peer, same changes, its own slot, the same receiver
+        PeerRun peerRun = peerRun(expected, 300 + rows / 100);
+        out.printf(Locale.ROOT, "  peer Debezium Server's HTTP sink (one synchronous signed POST per record) start -> last"
+                + " POST acknowledged: %d in %.2f s = %.0f events/s   [load %s]%n", peerRun.delivered(),
+                peerRun.seconds(), peerRun.perSecond(), peerRun.load());
+        if (peerRun.delivered() < expected.size()) {
+            out.printf(Locale.ROOT, "  warning: the peer delivered %d of %d%n", peerRun.delivered(), expected.size());
+            problems = true;
+        }
+        out.printf(Locale.ROOT, "  ratio e2e/raw %.3f, e2e/peer %.3f%n", e2e / rawRate, e2e / peerRun.perSecond());
+        correctness(log, expected.size(), e2eRun.missing());
         double ceiling = httpCeiling(rows, log.sampleBody());
         out.printf(Locale.ROOT, "  ceiling ratio (HTTPS alone)/raw %.3f: the best e2e/raw this machine allows with one signed"
-                + " HTTPS request per event%n", ceiling / rawRate);
-        memory(peak);
+                + " HTTPS request per event; e2e/(HTTPS alone) %.3f%n", ceiling / rawRate, e2e / ceiling);
+        memory(e2eRun.peak(), e2eRun.rssMb());
         result.put("e2e_events_per_s", String.format(Locale.ROOT, "%.0f", e2e));
         result.put("raw_events_per_s", String.format(Locale.ROOT, "%.0f", rawRate));
         result.put("ratio", String.format(Locale.ROOT, "%.3f", e2e / rawRate));
         ceilingPerS = ceiling;
+        added.put("ceiling_ratio", String.format(Locale.ROOT, "%.3f", e2e / ceiling));
+        added.put("peer_events_per_s", String.format(Locale.ROOT, "%.0f", peerRun.perSecond()));
+        added.put("peer_ratio", String.format(Locale.ROOT, "%.3f", e2e / peerRun.perSecond()));
+        added.put("cpu_us_per_event", perEvent(e2eRun.cpuMicros(), e2eRun.delivered()));
+        added.put("erp_db_cpu_us_per_event", perEvent(e2eRun.erpDbCpuMicros(), e2eRun.delivered()));
+        added.put("start_to_first_delivery_ms", e2eRun.firstMs() < 0 ? "n/a" : Long.toString(e2eRun.firstMs()));
+
+        // the same again with a receiver that answers after 20 ms: where concurrency counts
+        out.printf(Locale.ROOT, "  -- receiver answering after %d ms (%d receiver threads) --%n", SLOW_RECEIVER_MS,
+                RECEIVER_THREADS);
+        receiver.respondWith(r -> HttpsReceiver.Response.status(200).withDelay(SLOW_RECEIVER_MS));
+        try {
+            CommitLog slow = new CommitLog();
+            load.backlog(rows, slow);
+            ReceiptLog slowLog = new ReceiptLog(secret.getBytes(StandardCharsets.UTF_8));
+            receipts.set(slowLog);
+            Run e2eSlow = connectorRun(cut, slowLog, slow, 120 + rows / 50);
+            out.printf(Locale.ROOT, "  e2e  connector start -> last webhook acknowledged: %d webhooks in %.2f s = %.0f"
+                    + " events/s   [load %s]%n", e2eSlow.delivered(), e2eSlow.seconds(), e2eSlow.perSecond(),
+                    e2eSlow.load());
+            correctness(slowLog, slow.size(), e2eSlow.missing());
+            PeerRun peerSlow = peerRun(slow, PEER_SLOW_WINDOW_SECONDS);
+            out.printf(Locale.ROOT, "  peer start -> last POST acknowledged: %d of %d in %.2f s = %.0f events/s%s"
+                    + "   [load %s]%n", peerSlow.delivered(), slow.size(), peerSlow.seconds(), peerSlow.perSecond(),
+                    peerSlow.delivered() < slow.size() ? " (stopped after " + PEER_SLOW_WINDOW_SECONDS + " s)" : "",
+                    peerSlow.load());
+            out.printf(Locale.ROOT, "  ratio e2e/peer with the %d ms receiver %.3f%n", SLOW_RECEIVER_MS,
+                    e2eSlow.perSecond() / peerSlow.perSecond());
+            added.put("peer_ratio_20ms", String.format(Locale.ROOT, "%.3f", e2eSlow.perSecond() / peerSlow.perSecond()));
+        } finally {
+            receiver.respondWith(r -> HttpsReceiver.Response.status(200));
+        }
+    }
+
+    /** What one measured start of the connector did: start -> the last of the expected webhooks. */
+    private record Run(int delivered, int missing, double seconds, double perSecond, long firstMs, double[] claimMs,
+            long cpuMicros, long rssMb, long erpDbCpuMicros, String load, PeakMemory.Peak peak) {}
+
+    /**
+     * Starts the connector over what is committed, waits until every expected webhook arrived (at
+     * most {@code waitSeconds}), and takes, before it stops: the connector process's CPU and peak RSS,
+     * the CPU of the ERP database's PostgreSQL processes in the window, the claim percentiles.
+     */
+    private Run connectorRun(ConnectorUnderTest cut, ReceiptLog log, CommitLog expected, long waitSeconds)
+            throws Exception {
+        memory.reset();
+        ErpDbCpu erpCpu = erpDbCpu();
+        long cpu;
+        long rss;
+        long erp;
+        double[] claimMs;
+        String loadAverage;
+        PeakMemory.Peak peak;
+        try {
+            cut.start();
+            Wait.upTo(waitSeconds, () -> allArrived(expected, log));
+            cpu = cut.cpuMicros();
+            erp = erpCpu == null ? -1 : erpCpu.stopMicros();
+            rss = cut.peakRssMb();
+            peak = memory.read();
+            loadAverage = loadAverage();
+            claimMs = cut.claimPercentilesMs();
+        } finally {
+            if (erpCpu != null) {
+                erpCpu.close();
+            }
+            cut.stop();
+        }
+        int missing = expected.missing(log);
+        int delivered = expected.size() - missing;
+        long start = cut.startedAt();
+        long end = missing == 0 ? expected.lastReceipt(log) : System.nanoTime();
+        long first = expected.firstReceipt(log);
+        long firstMs = first == Long.MAX_VALUE ? -1 : (first - start) / 1_000_000;
+        return new Run(delivered, missing, seconds(start, end), delivered / seconds(start, end), firstMs, claimMs, cpu,
+                rss, erp, loadAverage, peak);
+    }
+
+    /** The sampler of the ERP database's server processes, or null (then "n/a") when it cannot start. */
+    private ErpDbCpu erpDbCpu() {
+        try {
+            return new ErpDbCpu(db.url(), db.user(), db.password(), ConnectorUnderTest.SLOT);
+        } catch (SQLException e) {
+            out.println("  warning: cannot sample the ERP database's processes: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static String cpuLine(Run run) {
+        return String.format(Locale.ROOT, "CPU of the connector process %s µs/event, of the ERP database's PostgreSQL"
+                + " processes %s µs/event", perEvent(run.cpuMicros(), run.delivered()),
+                perEvent(run.erpDbCpuMicros(), run.delivered()));
+    }
+
+    private static String perEvent(long micros, int events) {
+        return micros < 0 || events <= 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", (double) micros / events);
+    }
+
+    private record PeerRun(int delivered, double seconds, double perSecond, String load) {}
+
+    /** The peer from its stored offsets until every expected record was posted, or {@code waitSeconds} passed. */
+    private PeerRun peerRun(CommitLog expected, long waitSeconds) throws Exception {
+        ReceiptLog peerLog = ReceiptLog.ofPeer(secret.getBytes(StandardCharsets.UTF_8));
+        peerReceipts.set(peerLog);
+        HttpSinkPeer peer = peer();
+        long start = System.nanoTime();
+        String loadAverage;
+        try {
+            peer.start();
+            Wait.upTo(waitSeconds, () -> allArrived(expected, peerLog) || peer.failure() != null);
+            loadAverage = loadAverage();
+        } finally {
+            peer.close();
+            peerReceipts.set(null);
+        }
+        int delivered = expected.size() - expected.missing(peerLog);
+        if (peer.failure() != null || delivered == 0) {
+            throw new IllegalStateException("the peer (Debezium Server's HTTP sink) delivered " + delivered + " of "
+                    + expected.size() + (peer.failure() == null ? "" : ": " + peer.failure()));
+        }
+        if (peerLog.invalid() > 0 || peerLog.duplicates() > 0) {
+            out.printf(Locale.ROOT, "  warning: the peer's posts had %d bad signatures, %d duplicates%n",
+                    peerLog.invalid(), peerLog.duplicates());
+            problems = true;
+        }
+        double secs = seconds(start, expected.lastReceipt(peerLog));
+        return new PeerRun(delivered, secs, delivered / secs, loadAverage);
+    }
+
+    private HttpSinkPeer peer() {
+        return db.peer(rawPollMillis, peerOffsets(), java.net.URI.create(receiver.url("/peer/project-created")),
+                receiver.certificate().clientContext(), secret.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Path peerOffsets() {
+        return work.resolve("peer.offsets");
     }
 
     /**
@@ -240,20 +418,21 @@ public final class Benchmark {
 
         long h0 = System.nanoTime();
         String action = ConnectorUnderTest.SCHEMA + ".action";
+        BenchDatabase state = stateDb == null ? db : stateDb;
         // Written while the connector runs, as history is: a running connector decodes its own outbox writes as they
         // happen (they share the database's WAL). Written while it is stopped, the history's 1.4 GB of WAL would be
         // decoded at its next start, 10 s and more before the first ERP change, and the case would measure that.
         long retained;
         try {
             cut.start();
-            db.execute("INSERT INTO " + action + " (message_id, dedup_key, flow_name, action_index, entity, element_id,"
+            state.execute("INSERT INTO " + action + " (message_id, dedup_key, flow_name, action_index, entity, element_id,"
                     + " organization, event, source, url, secret_ref, timeout_ms, retry_schedule_ms, payload, status,"
                     + " attempts, delivered_at, created_at, updated_at)"
                     + " SELECT gen_random_uuid(), 'history:' || g, 'history', 0, 'project', 'h' || g, '1', 'create',"
                     + " 'event', 'https://history.invalid/hook', 'env:HISTORY', 5000, '{1000}', repeat('x', 400),"
                     + " 'delivered', 1, now() - interval '1 hour', now() - interval '2 hours', now() - interval '1 hour'"
                     + " FROM generate_series(1, " + BenchOptions.HISTORY_ROWS + ") g");
-            db.execute("INSERT INTO " + ConnectorUnderTest.SCHEMA + ".attempt (action_id, attempt_no, started_at,"
+            state.execute("INSERT INTO " + ConnectorUnderTest.SCHEMA + ".attempt (action_id, attempt_no, started_at,"
                     + " duration_ms, http_status, outcome, worker) SELECT id, 1, updated_at, 5, 200, 'delivered', 'history'"
                     + " FROM " + action + " WHERE flow_name = 'history'");
             Wait.upTo(300, () -> {
@@ -267,7 +446,7 @@ public final class Benchmark {
         } finally {
             cut.stop();
         }
-        db.execute("VACUUM ANALYZE " + action);
+        state.execute("VACUUM ANALYZE " + action);
         out.printf(Locale.ROOT, "  %d delivered actions written while the connector ran (slot retains %d MB), outbox"
                 + " vacuumed and analyzed with nothing open, in %.1f s%n", BenchOptions.HISTORY_ROWS, retained,
                 seconds(h0, System.nanoTime()));
@@ -284,27 +463,12 @@ public final class Benchmark {
     private Burst burst(ConnectorUnderTest cut, ReceiptLog log, int rows, String label) throws Exception {
         CommitLog expected = new CommitLog();
         load.backlog(rows, expected);
-        long start = System.nanoTime();
-        double[] claimMs;
-        String loadAverage;
-        try {
-            cut.start();
-            Wait.upTo(120 + rows / 200, () -> allArrived(expected, log));
-            loadAverage = loadAverage();
-            claimMs = cut.claimPercentilesMs();
-        } finally {
-            cut.stop();
-        }
-        int missing = expected.missing(log);
-        long end = missing == 0 ? expected.lastReceipt(log) : System.nanoTime();
-        long first = expected.firstReceipt(log);
-        long firstMs = first == Long.MAX_VALUE ? -1 : (first - start) / 1_000_000;
-        double rate = (rows - missing) / seconds(start, end);
+        Run run = connectorRun(cut, log, expected, 120 + rows / 200);
         out.printf(Locale.ROOT, "  %s: connector start -> first webhook %d ms, -> last %.2f s = %.0f events/s   [load %s]%n",
-                label, firstMs, seconds(start, end), rate, loadAverage);
-        claims(claimMs, label + ": ");
-        correctness(log, expected.size(), missing);
-        return new Burst(rate, firstMs, claimMs);
+                label, run.firstMs(), run.seconds(), run.perSecond(), run.load());
+        claims(run.claimMs(), label + ": ");
+        correctness(log, expected.size(), run.missing());
+        return new Burst(run.perSecond(), run.firstMs(), run.claimMs());
     }
 
     private void claims(double[] ms, String label) {
@@ -377,6 +541,7 @@ public final class Benchmark {
             String loadDuring = loadAverage();
             Wait.upTo(120, () -> allArrived(expected, log));
             PeakMemory.Peak peak = memory.read();
+            long connectorRss = cut.peakRssMb();
             int missing = expected.missing(log);
             Percentiles p = Percentiles.ofMicros(expected.latenciesMicros(log));
             out.printf(Locale.ROOT, "  load: %d transactions in %.1f s = %.0f/s (target %d/s; generator at most %.1f ms"
@@ -389,7 +554,7 @@ public final class Benchmark {
                         log.ofWorkflow(LoadGenerator.STOCK) - conditionBefore);
             }
             correctness(log, expected.size(), missing);
-            memory(peak);
+            memory(peak, connectorRss);
             if (!mixed || "n/a".equals(result.get("p50_ms"))) {
                 result.put("p50_ms", String.format(Locale.ROOT, "%.1f", p.p50()));
                 result.put("p99_ms", String.format(Locale.ROOT, "%.1f", p.p99()));
@@ -402,14 +567,17 @@ public final class Benchmark {
     // ---- helpers --------------------------------------------------------------------------
 
     private void header(boolean embedded) {
-        settings = new ConnectorUnderTest(db.url(), db.user(), db.password(), work, caBundle, secret,
-                options.settings())
+        settings = new ConnectorUnderTest(db, stateDb, work, caBundle, secret, options.settings(), options.inProcess())
                 .settings();
         ConnectorSettings s = settings;
         rawPollMillis = s.capture().pollInterval().toMillis(); // the raw engine polls like the connector's capture
         out.printf(Locale.ROOT, "startyhook bench: %s; JVM max heap %d MB; %d CPUs; load average at start %s%n",
                 embedded ? "embedded PostgreSQL" : "PostgreSQL at " + com.startyhook.store.Database.redactUrl(db.url()),
                 PeakMemory.maxHeapMb(), Runtime.getRuntime().availableProcessors(), loadAverage());
+        out.printf(Locale.ROOT, "connector: %s; its schema %s%n", options.inProcess()
+                ? "in this JVM (--in-process)" : "java " + ConnectorProcess.HEAP + " -jar " + ConnectorProcess.jar()
+                        + " run, a process of its own", stateDb == null ? "in the ERP database (--state erp)"
+                        : "in the database " + BenchDatabase.STATE_DATABASE + " on the same server (--state separate)");
         out.printf(Locale.ROOT, "connector: delivery.workers=%d delivery.batch-size=%d delivery.per-host-limit=%d"
                 + " delivery.poll-interval=%dms capture.poll-interval=%dms capture.max-batch-size=%d db.pool-size=%d%n",
                 s.delivery().workers(), s.delivery().batchSize(), s.delivery().perHostLimit(),
@@ -421,8 +589,8 @@ public final class Benchmark {
     private ConnectorUnderTest connector(String name, Map<String, String> flows) throws Exception {
         Path rules = work.resolve("rules-" + name);
         ConnectorUnderTest.writeRules(rules, flows);
-        ConnectorUnderTest cut = new ConnectorUnderTest(db.url(), db.user(), db.password(), rules, caBundle, secret,
-                options.settings());
+        ConnectorUnderTest cut = new ConnectorUnderTest(db, stateDb, rules, caBundle, secret, options.settings(),
+                options.inProcess());
         cut.activateAll();
         return cut;
     }
@@ -439,12 +607,27 @@ public final class Benchmark {
         }
     }
 
-    private void memory(PeakMemory.Peak peak) {
-        out.printf(Locale.ROOT, "  peak memory of the benchmark JVM (connector + receiver + load generator): heap %d MB"
-                + " (live after GC %d MB), RSS %s MB%s%n", peak.heapMb(), peak.liveHeapMb(), peak.rssMb() < 0 ? "n/a" : Long.toString(peak.rssMb()),
+    /** Prints the phase's peak memory; {@code connectorRssMb} is the connector process's VmHWM (-1 in process). */
+    private void memory(PeakMemory.Peak peak, long connectorRssMb) {
+        out.printf(Locale.ROOT, "  peak memory of the benchmark JVM (%sreceiver + load generator): heap %d MB"
+                + " (live after GC %d MB), RSS %s MB%s%n", options.inProcess() ? "connector + " : "",
+                peak.heapMb(), peak.liveHeapMb(), peak.rssMb() < 0 ? "n/a" : Long.toString(peak.rssMb()),
                 peak.rssReset() ? "" : " (RSS high-water mark since JVM start)");
-        peakRssMb = Math.max(peakRssMb, peak.rssMb());
+        if (options.inProcess()) {
+            peakRssMb = Math.max(peakRssMb, peak.rssMb());
+        } else {
+            out.printf(Locale.ROOT, "  peak RSS of the connector process (%s, since its start): %s MB%n",
+                    ConnectorProcess.HEAP, connectorRssMb < 0 ? "n/a" : Long.toString(connectorRssMb));
+            peakRssMb = Math.max(peakRssMb, connectorRssMb);
+        }
         out.flush();
+    }
+
+    private void dropState() throws SQLException, InterruptedException {
+        db.dropState();
+        if (stateDb != null) {
+            stateDb.dropSchema();
+        }
     }
 
     private static String loadAverage() {

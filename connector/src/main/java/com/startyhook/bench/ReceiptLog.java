@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The receiver's side of the benchmark: the first receipt time ({@link System#nanoTime()}) of every
@@ -27,9 +28,31 @@ final class ReceiptLog implements Consumer<HttpsReceiver.Request> {
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong invalid = new AtomicLong();
     private volatile byte[] sampleBody;
+    /** The {@code workflow|element id} key of a received body. */
+    private final Function<JsonNode, String> keyOf;
 
+    /** A log of the connector's webhooks, keyed by the payload's {@code workflow} and {@code id}. */
     ReceiptLog(byte[] secret) {
+        this(secret, payload -> key(payload.path("workflow").asText(), payload.path("id").asText()));
+    }
+
+    private ReceiptLog(byte[] secret, Function<JsonNode, String> keyOf) {
         this.secret = secret.clone();
+        this.keyOf = keyOf;
+    }
+
+    /**
+     * A log of the peer's posts (Debezium change event values, with or without their schema) of new
+     * projects, keyed as the connector's webhooks of {@link LoadGenerator#CREATED} are, so that the
+     * same {@link CommitLog} tells what is missing. Transaction metadata records count as received.
+     */
+    static ReceiptLog ofPeer(byte[] secret) {
+        return new ReceiptLog(secret, value -> {
+            JsonNode event = value.has("payload") && value.has("schema") ? value.path("payload") : value;
+            JsonNode id = event.path("after").path("id");
+            return id.isMissingNode() || id.isNull() ? "peer-other|" + event.path("status").asText()
+                    : key(LoadGenerator.CREATED, id.asText());
+        });
     }
 
     static String key(String workflow, String elementId) {
@@ -53,10 +76,10 @@ final class ReceiptLog implements Consumer<HttpsReceiver.Request> {
             invalid.incrementAndGet();
         }
         try {
-            JsonNode payload = JSON.readTree(request.body());
-            String workflow = payload.path("workflow").asText();
+            String key = keyOf.apply(JSON.readTree(request.body()));
+            String workflow = key.substring(0, key.indexOf('|'));
             byWorkflow.computeIfAbsent(workflow, w -> new AtomicLong()).incrementAndGet();
-            firstReceipt.putIfAbsent(key(workflow, payload.path("id").asText()), now);
+            firstReceipt.putIfAbsent(key, now);
         } catch (IOException e) {
             invalid.incrementAndGet();
         }

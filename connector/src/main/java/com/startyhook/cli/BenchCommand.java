@@ -14,11 +14,13 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", header = "Measures end-to-end throughput and latency next to the raw Debezium engine.", mixinStandardHelpOptions = true,
         description = {"Measures end-to-end throughput and commit-to-receipt latency of the connector (row changes",
-            "committed -> signed webhooks acknowledged by a local HTTPS receiver), side by side with the raw",
-            "Debezium engine reading the same backlog. Uses an embedded PostgreSQL unless --db is given (then a",
-            "scratch database: it writes rows to the demo ERP schema, creating it when missing, and drops its",
-            "slots, publications and schema " + "startyhook_bench at the end). Ends with one RESULT line.",
-            "Run it with the heap the connector has in production: java -Xmx256m -jar startyhook.jar bench"})
+            "committed -> signed webhooks acknowledged by a local HTTPS receiver), run as deployed (java -Xmx256m",
+            "-jar startyhook.jar run, a process of its own), side by side with the raw Debezium engine and a peer",
+            "doing what Debezium Server's HTTP sink does, reading the same backlog. Uses an embedded PostgreSQL",
+            "unless --db is given (then a scratch database: it writes rows to the demo ERP schema, creating it",
+            "when missing, and drops its slots, publications, schema startyhook_bench and database",
+            "startyhook_bench_state at the end). Ends with one RESULT line. The connector gets the heap it has",
+            "in production (-Xmx256m); with --in-process it shares this JVM: java -Xmx256m -jar startyhook.jar bench"})
 final class BenchCommand implements Callable<Integer> {
     enum CaseOption { BACKLOG, LIVE, MIXED, HISTORY, ALL }
 
@@ -66,6 +68,17 @@ final class BenchCommand implements Callable<Integer> {
             description = "A connector configuration key for the run, e.g. --set delivery.workers=8 (repeatable).")
     Map<String, String> set = new LinkedHashMap<>();
 
+    @Option(names = "--state", paramLabel = "LAYOUT", defaultValue = "separate",
+            description = "Where the connector's schema lives: separate (a database of its own on the same server,"
+                    + " startyhook_bench_state, as the README recommends) or erp (inside the ERP database)"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String state;
+
+    @Option(names = "--in-process", description = "Runs the connector inside the benchmark's JVM instead of as java"
+            + " -Xmx256m -jar startyhook.jar run in a process of its own (no cpu_us_per_event then; peak RSS is the"
+            + " whole benchmark's).")
+    boolean inProcess;
+
     /** The environment the password comes from; tests replace it. */
     Map<String, String> environment = System.getenv();
 
@@ -78,8 +91,18 @@ final class BenchCommand implements Callable<Integer> {
             cases.add(BenchOptions.Case.valueOf(benchCase.name()));
         }
         BenchOptions options = new BenchOptions(cases, rows, warmUpRows, rate, seconds, db, dbUser,
-                db == null ? null : environment.get(dbPasswordEnv), set);
+                db == null ? null : environment.get(dbPasswordEnv), set, layout(), inProcess);
         boolean clean = new Benchmark(options, spec.commandLine().getOut()).run();
         return clean ? ExitCodes.OK : ExitCodes.PROBLEMS;
+    }
+
+    private BenchOptions.State layout() {
+        return switch (state.toLowerCase(java.util.Locale.ROOT)) {
+            case "separate" -> BenchOptions.State.SEPARATE;
+            case "erp" -> BenchOptions.State.ERP;
+            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--state " + state
+                    + ": give separate (the connector's schema in a database of its own, the default) or erp (in the"
+                    + " ERP database)");
+        };
     }
 }

@@ -84,10 +84,18 @@ public final class HttpsReceiver implements AutoCloseable {
     }
 
     public static HttpsReceiver start(int port, SelfSignedCertificate certificate) {
+        return start(port, certificate, 16);
+    }
+
+    /**
+     * A receiver answering on {@code threads} threads: a responder that delays its answers needs as
+     * many as the requests it should hold at once (the benchmark's 20 ms receiver).
+     */
+    public static HttpsReceiver start(int port, SelfSignedCertificate certificate, int threads) {
         try {
             HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
             server.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
-            ExecutorService executor = Executors.newFixedThreadPool(16, r -> {
+            ExecutorService executor = Executors.newFixedThreadPool(threads, r -> {
                 Thread t = new Thread(r, "receiver");
                 t.setDaemon(true);
                 return t;

@@ -140,7 +140,7 @@ public final class CaptureEngine implements AutoCloseable {
             Set<String> published = published(tables, stateSchema);
             publication.ensure(published);
             CaptureHandler handler = new CaptureHandler(TOPIC_PREFIX, ENGINE_NAME, sink, stateDataSource, stateSchema,
-                    this::committed);
+                    config.sourceTimeZone(), this::committed);
             engine = DebeziumEngine.create(Connect.class)
                     .using(properties(source, config, stateSchema, published, storeId))
                     .using(new DebeziumEngine.ConnectorCallback() {

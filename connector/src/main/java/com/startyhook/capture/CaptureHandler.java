@@ -7,6 +7,7 @@ import io.debezium.engine.DebeziumEngine;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
@@ -27,8 +28,8 @@ final class CaptureHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<
     private final Runnable onCommitted;
 
     CaptureHandler(String topicPrefix, String engineName, TransactionSink sink, DataSource dataSource, String schema,
-            Runnable onCommitted) {
-        this.buffer = new TransactionBuffer(topicPrefix);
+            ZoneId sourceZone, Runnable onCommitted) {
+        this.buffer = new TransactionBuffer(topicPrefix, sourceZone);
         this.sink = sink;
         this.dataSource = dataSource;
         this.codec = new OffsetCodec(engineName);

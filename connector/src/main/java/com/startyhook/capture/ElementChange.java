@@ -1,5 +1,6 @@
 package com.startyhook.capture;
 
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.connect.data.Field;
@@ -30,9 +31,12 @@ public final class ElementChange {
     private final List<Struct> afters = new ArrayList<>(1);
     private boolean existsAfter;
     private long lastLsn;
+    /** The zone of the source's timestamps without time zone ({@code capture.source-time-zone}). */
+    private final ZoneId sourceZone;
 
-    ElementChange(String table, char op, Struct before, Struct after, long lsn) {
+    ElementChange(String table, char op, Struct before, Struct after, long lsn, ZoneId sourceZone) {
         this.table = table;
+        this.sourceZone = sourceZone;
         this.existedBefore = op != 'c';
         this.before = op == 'c' ? null : before;
         apply(op, after, lsn);
@@ -80,7 +84,7 @@ public final class ElementChange {
 
     /** The value before the transaction, {@link #UNKNOWN} without an old image, or {@link ColumnValues#UNAVAILABLE}. */
     public Object oldValue(String column) {
-        return before == null ? UNKNOWN : ColumnValues.get(before, column);
+        return before == null ? UNKNOWN : ColumnValues.get(before, column, sourceZone);
     }
 
     /**
@@ -89,20 +93,20 @@ public final class ElementChange {
      */
     public Object newValue(String column) {
         for (int i = afters.size() - 1; i >= 0; i--) {
-            Object v = ColumnValues.get(afters.get(i), column);
+            Object v = ColumnValues.get(afters.get(i), column, sourceZone);
             if (v != ColumnValues.UNAVAILABLE) {
                 return v;
             }
         }
         if (existedBefore && before != null && !afters.isEmpty()) {
-            return ColumnValues.get(before, column);
+            return ColumnValues.get(before, column, sourceZone);
         }
         return afters.isEmpty() ? null : ColumnValues.UNAVAILABLE;
     }
 
     /** The newest known value: the new image's, or the old image's for a deleted element. */
     public Object currentValue(String column) {
-        return existsAfter ? newValue(column) : (before == null ? null : ColumnValues.get(before, column));
+        return existsAfter ? newValue(column) : (before == null ? null : ColumnValues.get(before, column, sourceZone));
     }
 
     /** Column names of the row, as the newest image has them. */

@@ -1,6 +1,8 @@
 package com.startyhook.capture;
 
+import com.startyhook.store.PgValues;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -33,7 +35,15 @@ final class TransactionBuffer {
     private final Map<Schema, String> tableBySchema = new IdentityHashMap<>();
     private Open open;
 
+    private final ZoneId sourceZone;
+
     TransactionBuffer(String topicPrefix) {
+        this(topicPrefix, PgValues.DEFAULT_SOURCE_TIME_ZONE);
+    }
+
+    /** @param sourceZone the zone of the source's timestamps without time zone ({@code capture.source-time-zone}) */
+    TransactionBuffer(String topicPrefix, ZoneId sourceZone) {
+        this.sourceZone = sourceZone;
         this.transactionTopic = topicPrefix + ".transaction";
         this.heartbeatTopic = "__debezium-heartbeat." + topicPrefix;
     }
@@ -101,7 +111,7 @@ final class TransactionBuffer {
             Struct after = value.getStruct("after");
             ElementChange change = elements.get(key);
             if (change == null) {
-                elements.put(key, new ElementChange(table, c, before, after, lsn));
+                elements.put(key, new ElementChange(table, c, before, after, lsn, sourceZone));
             } else {
                 change.apply(c, after, lsn);
             }

@@ -31,6 +31,7 @@ public final class ConfigCatalogue {
         add("capture.max-batch-size", "2048", "largest batch of change records handled at once");
         add("capture.restart-backoff", "1s", "first delay before restarting a failed capture engine (doubles each time)");
         add("capture.restart-backoff-max", "2m", "longest delay between capture engine restarts");
+        add("capture.source-time-zone", "UTC", "IANA time zone of the source's timestamp (without time zone) values, e.g. Europe/Paris");
         add("capture.slot-lag-warning", "1GB", "log a warning when the slot retains more WAL than this");
         // monitor
         add("monitor.threads", "2", "threads that run condition scans");

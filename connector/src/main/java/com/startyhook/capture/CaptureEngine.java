@@ -139,8 +139,9 @@ public final class CaptureEngine implements AutoCloseable {
         try {
             Set<String> published = published(tables, stateSchema);
             publication.ensure(published);
+            ValueReading reading = new ValueReading(config.sourceTimeZone(), publication.numericTypes());
             CaptureHandler handler = new CaptureHandler(TOPIC_PREFIX, ENGINE_NAME, sink, stateDataSource, stateSchema,
-                    config.sourceTimeZone(), this::committed);
+                    reading, this::committed);
             engine = DebeziumEngine.create(Connect.class)
                     .using(properties(source, config, stateSchema, published, storeId))
                     .using(new DebeziumEngine.ConnectorCallback() {

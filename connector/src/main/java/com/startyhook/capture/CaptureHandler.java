@@ -7,7 +7,6 @@ import io.debezium.engine.DebeziumEngine;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
@@ -28,8 +27,8 @@ final class CaptureHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<
     private final Runnable onCommitted;
 
     CaptureHandler(String topicPrefix, String engineName, TransactionSink sink, DataSource dataSource, String schema,
-            ZoneId sourceZone, Runnable onCommitted) {
-        this.buffer = new TransactionBuffer(topicPrefix, sourceZone);
+            ValueReading reading, Runnable onCommitted) {
+        this.buffer = new TransactionBuffer(topicPrefix, reading);
         this.sink = sink;
         this.dataSource = dataSource;
         this.codec = new OffsetCodec(engineName);

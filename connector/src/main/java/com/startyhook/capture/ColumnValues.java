@@ -48,11 +48,27 @@ public final class ColumnValues {
      * null for SQL NULL or a column the row does not have.
      */
     public static Object get(Struct row, String column, ZoneId sourceZone) {
+        return get(row, column, new ValueReading(sourceZone, ValueReading.NUMERIC_TYPES));
+    }
+
+    /** The column's value in {@code row} read with {@code reading}; null for SQL NULL or a column the row does not have. */
+    static Object get(Struct row, String column, ValueReading reading) {
         var field = row.schema().field(column);
         if (field == null) {
             return null;
         }
-        return decode(field.schema(), row.get(field), sourceZone);
+        Object raw = row.get(field);
+        try {
+            return decode(field.schema(), raw, reading, sourceType(field.schema()));
+        } catch (RuntimeException e) {
+            // a form this converter does not expect must never stop capture: the value's text (docs/rules.md)
+            return raw == null ? null : fallback(raw);
+        }
+    }
+
+    private static Object fallback(Object raw) {
+        return raw instanceof ByteBuffer || raw instanceof byte[] ? new String(bytes(raw), StandardCharsets.UTF_8)
+                : raw.toString();
     }
 
     /** The PostgreSQL type Debezium propagates for a column ({@code column.propagate.source.type}), upper case, or "". */
@@ -62,7 +78,12 @@ public final class ColumnValues {
         return type == null ? "" : type;
     }
 
-    static Object decode(Schema schema, Object raw, ZoneId zone) {
+    /**
+     * @param type the column's PostgreSQL type as Debezium propagates it (an array's element type for its
+     *             elements), upper case; "" when unknown
+     */
+    static Object decode(Schema schema, Object raw, ValueReading reading, String type) {
+        ZoneId zone = reading.zone();
         if (raw == null) {
             return null;
         }
@@ -111,7 +132,7 @@ public final class ColumnValues {
                 case "io.debezium.time.ZonedTime":
                     return PgValues.timetz(OffsetTime.parse((String) raw));
                 case "io.debezium.data.Json":
-                    return "HSTORE".equals(sourceType(schema)) ? PgValues.hstoreJson((String) raw)
+                    return "HSTORE".equals(type) ? PgValues.hstoreJson((String) raw)
                             : new PgValues.JsonText((String) raw);
                 default:
                     break;
@@ -130,13 +151,13 @@ public final class ColumnValues {
             case BOOLEAN:
                 return raw;
             case STRING:
-                return raw;
+                // numerics arrive as their text (decimal.handling.mode=string: NaN and infinities included)
+                return reading.numericTypes().contains(type) ? PgValues.numeric((String) raw) : raw;
             case BYTES: {
                 byte[] b = bytes(raw);
                 if (Arrays.equals(b, UNAVAILABLE_BYTES)) {
                     return UNAVAILABLE;
                 }
-                String type = sourceType(schema);
                 // a type Debezium does not know arrives as its text form's bytes (include.unknown.datatypes)
                 return type.isEmpty() || type.equals("BYTEA") || type.equals("_BYTEA") || name != null
                         ? PgValues.bytea(b) : new String(b, StandardCharsets.UTF_8);
@@ -145,7 +166,7 @@ public final class ColumnValues {
                 List<?> elements = (List<?>) raw;
                 List<Object> out = new ArrayList<>(elements.size());
                 for (Object e : elements) {
-                    Object v = decode(schema.valueSchema(), e, zone);
+                    Object v = decode(schema.valueSchema(), e, reading, type.startsWith("_") ? type.substring(1) : type);
                     if (v == UNAVAILABLE) {
                         return UNAVAILABLE;
                     }

@@ -1,8 +1,6 @@
 package com.startyhook.capture;
 
-import com.startyhook.store.PgValues;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -35,15 +33,15 @@ final class TransactionBuffer {
     private final Map<Schema, String> tableBySchema = new IdentityHashMap<>();
     private Open open;
 
-    private final ZoneId sourceZone;
+    private final ValueReading reading;
 
     TransactionBuffer(String topicPrefix) {
-        this(topicPrefix, PgValues.DEFAULT_SOURCE_TIME_ZONE);
+        this(topicPrefix, ValueReading.DEFAULT);
     }
 
-    /** @param sourceZone the zone of the source's timestamps without time zone ({@code capture.source-time-zone}) */
-    TransactionBuffer(String topicPrefix, ZoneId sourceZone) {
-        this.sourceZone = sourceZone;
+    /** @param reading how the elements' values are read (source time zone, numeric types) */
+    TransactionBuffer(String topicPrefix, ValueReading reading) {
+        this.reading = reading;
         this.transactionTopic = topicPrefix + ".transaction";
         this.heartbeatTopic = "__debezium-heartbeat." + topicPrefix;
     }
@@ -111,7 +109,7 @@ final class TransactionBuffer {
             Struct after = value.getStruct("after");
             ElementChange change = elements.get(key);
             if (change == null) {
-                elements.put(key, new ElementChange(table, c, before, after, lsn, sourceZone));
+                elements.put(key, new ElementChange(table, c, before, after, lsn, reading));
             } else {
                 change.apply(c, after, lsn);
             }

@@ -332,7 +332,7 @@ public final class PgValues {
             case "bool" -> rs.getBoolean(i);
             case "int2", "int4", "int8", "oid" -> BigDecimal.valueOf(rs.getLong(i));
             case "numeric" -> numeric(rs.getString(i));
-            case "money" -> rs.getBigDecimal(i);
+            case "money" -> money(rs.getString(i));
             case "float4" -> text(rs.getString(i), s -> real(Float.parseFloat(s)));
             case "float8" -> text(rs.getString(i), s -> doublePrecision(Double.parseDouble(s)));
             case "timestamp" -> map(rs.getObject(i, LocalDateTime.class), t -> timestamp(t, sourceZone));
@@ -349,15 +349,44 @@ public final class PgValues {
         return rs.wasNull() ? null : v;
     }
 
-    /** A {@code numeric}'s text: a {@link BigDecimal} with its scale, or "NaN", "Infinity", "-Infinity". */
+    /**
+     * A {@code numeric}'s text: a {@link BigDecimal} with its scale, or "NaN", "Infinity", "-Infinity" (in
+     * whatever case they come); any other text that is no number stays as it is.
+     */
     public static Object numeric(String text) {
         if (text == null) {
             return null;
         }
-        return switch (text) {
-            case "NaN", "Infinity", "-Infinity" -> text;
-            default -> new BigDecimal(text);
-        };
+        try {
+            return new BigDecimal(text.trim());
+        } catch (NumberFormatException e) {
+            String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+            return switch (t) {
+                case "nan" -> "NaN";
+                case "infinity", "+infinity", "inf" -> "Infinity";
+                case "-infinity", "-inf" -> "-Infinity";
+                default -> text;
+            };
+        }
+    }
+
+    /**
+     * A {@code money} text as lc_monetary writes it with a '.' decimal point ({@code $1,234.56},
+     * {@code -$1.00}, {@code ($1.00)}): its number with its two decimals; text that is no number stays text.
+     */
+    public static Object money(String text) {
+        if (text == null) {
+            return null;
+        }
+        String t = text.trim();
+        boolean negative = t.startsWith("-") || (t.startsWith("(") && t.endsWith(")"));
+        String digits = t.replaceAll("[^0-9.]", "");
+        try {
+            BigDecimal v = new BigDecimal(digits);
+            return negative ? v.negate() : v;
+        } catch (NumberFormatException e) {
+            return text;
+        }
     }
 
     private static List<Object> list(Object array, String elementType, ZoneId zone) {

@@ -131,6 +131,11 @@ public final class ColumnValues {
                     return PgValues.timeOfMicros(((java.util.Date) raw).getTime() * 1000L);
                 case "io.debezium.time.ZonedTime":
                     return PgValues.timetz(OffsetTime.parse((String) raw));
+                case "io.debezium.data.geometry.Point": {
+                    Struct p = (Struct) raw;
+                    return "(" + PgValues.text(PgValues.doublePrecision(p.getFloat64("x"))) + ","
+                            + PgValues.text(PgValues.doublePrecision(p.getFloat64("y"))) + ")";
+                }
                 case "io.debezium.data.Json":
                     return "HSTORE".equals(type) ? PgValues.hstoreJson((String) raw)
                             : new PgValues.JsonText((String) raw);

@@ -150,19 +150,26 @@ public final class PgValues {
 
     /**
      * The shortest decimal that reads back as {@code d} (as a float when {@code single}); the nearest of
-     * them when there are several, as PostgreSQL's (Ryu) output picks it.
+     * them when there are several, as PostgreSQL's (Ryu) output picks it. Like PostgreSQL, a decimal exactly
+     * halfway to a neighbouring float does not count, although a reader rounding half-even would take it back.
      */
     static BigDecimal shortest(double d, boolean single) {
         BigDecimal exact = new BigDecimal(d);
+        double below = single ? Math.nextDown((float) d) : Math.nextDown(d);
+        double above = single ? Math.nextUp((float) d) : Math.nextUp(d);
+        BigDecimal low = Double.isFinite(below) ? exact.add(new BigDecimal(below)).divide(TWO)
+                : exact.subtract(new BigDecimal(above).subtract(exact).divide(TWO));
+        BigDecimal high = Double.isFinite(above) ? exact.add(new BigDecimal(above)).divide(TWO)
+                : exact.add(exact.subtract(new BigDecimal(below)).divide(TWO));
         for (int digits = 1; digits <= 17; digits++) {
             BigDecimal nearest = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
-            if (readsBack(nearest, d, single)) {
+            if (within(nearest, low, high)) {
                 return nearest;
             }
             BigDecimal down = exact.round(new MathContext(digits, RoundingMode.DOWN));
             BigDecimal up = exact.round(new MathContext(digits, RoundingMode.UP));
-            boolean downOk = readsBack(down, d, single);
-            boolean upOk = readsBack(up, d, single);
+            boolean downOk = within(down, low, high);
+            boolean upOk = within(up, low, high);
             if (downOk && upOk) {
                 return exact.subtract(down).abs().compareTo(up.subtract(exact).abs()) <= 0 ? down : up;
             }
@@ -176,9 +183,11 @@ public final class PgValues {
         return exact.round(MathContext.DECIMAL64);
     }
 
-    private static boolean readsBack(BigDecimal candidate, double d, boolean single) {
-        String s = candidate.toString();
-        return single ? Float.parseFloat(s) == (float) d : Double.parseDouble(s) == d;
+    private static final BigDecimal TWO = BigDecimal.valueOf(2);
+
+    /** Strictly between the midpoints to the neighbouring floats. */
+    private static boolean within(BigDecimal candidate, BigDecimal low, BigDecimal high) {
+        return candidate.compareTo(low) > 0 && candidate.compareTo(high) < 0;
     }
 
     /**

@@ -84,7 +84,10 @@ class ValueFormsIT {
             new Column("c_inet", "inet", "'192.168.0.1'", "'10.0.0.0/8'", "\"192.168.0.1\"", "\"10.0.0.0/8\""),
             new Column("c_hstore", "hstore", "'\"a\"=>\"1\"'", "'\"b\"=>NULL, \"a\"=>\"x\"'",
                     "{\"a\":\"1\"}", "{\"a\":\"x\",\"b\":null}"),
-            new Column("c_pg_lsn", "pg_lsn", "'0/16B3748'", "'1/0'", "\"0/16B3748\"", "\"1/0\""));
+            new Column("c_pg_lsn", "pg_lsn", "'0/16B3748'", "'1/0'", "\"0/16B3748\"", "\"1/0\""),
+            // a type Debezium does not know: its text form
+            new Column("c_composite", "erp.vt_pair", "'(1,x)'", "'(2,\"y z\")'", "\"(1,x)\"", "\"(2,\\\"y z\\\")\""),
+            new Column("c_point", "point", "'(1,2)'", "'(0.1,-1.5)'", "\"(1,2)\"", "\"(0.1,-1.5)\""));
 
     @Test
     void eachTypeReachesTheReceiverInItsDocumentedFormFromTheWalAndFromAConditionScan() throws Exception {
@@ -152,6 +155,7 @@ class ValueFormsIT {
         PG.execute("CREATE TYPE erp.vt_mood AS ENUM ('happy', 'sad')");
         PG.execute("CREATE DOMAIN erp.vt_price AS numeric(10,2) CHECK (VALUE >= 0)");
         PG.execute("CREATE DOMAIN erp.vt_code AS text");
+        PG.execute("CREATE TYPE erp.vt_pair AS (a integer, b text)");
         StringBuilder ddl = new StringBuilder("CREATE TABLE erp.value_types (id integer PRIMARY KEY, organization_id integer");
         for (Column c : COLUMNS) {
             ddl.append(", ").append(c.name()).append(' ').append(c.type());

@@ -323,8 +323,17 @@ public final class PgValues {
     /**
      * The value of column {@code i} of {@code rs}, whose PostgreSQL type is {@code typeName}
      * ({@code ResultSetMetaData.getColumnTypeName}); a {@code timestamp} is read in {@code sourceZone}.
+     * A value this cannot convert is its text, as PostgreSQL prints it.
      */
     public static Object read(ResultSet rs, int i, String typeName, ZoneId sourceZone) throws SQLException {
+        try {
+            return convert(rs, i, typeName, sourceZone);
+        } catch (RuntimeException | SQLException e) {
+            return rs.getString(i);
+        }
+    }
+
+    private static Object convert(ResultSet rs, int i, String typeName, ZoneId sourceZone) throws SQLException {
         String type = typeName == null ? "" : typeName;
         if (type.startsWith("_")) {
             Array array = rs.getArray(i);

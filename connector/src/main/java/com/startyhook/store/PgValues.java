@@ -161,29 +161,37 @@ public final class PgValues {
                 : exact.subtract(new BigDecimal(above).subtract(exact).divide(TWO));
         BigDecimal high = Double.isFinite(above) ? exact.add(new BigDecimal(above)).divide(TWO)
                 : exact.add(exact.subtract(new BigDecimal(below)).divide(TWO));
-        for (int digits = 1; digits <= 17; digits++) {
-            BigDecimal nearest = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
-            if (within(nearest, low, high)) {
-                return nearest;
-            }
-            BigDecimal down = exact.round(new MathContext(digits, RoundingMode.DOWN));
-            BigDecimal up = exact.round(new MathContext(digits, RoundingMode.UP));
-            boolean downOk = within(down, low, high);
-            boolean upOk = within(up, low, high);
-            if (downOk && upOk) {
-                return exact.subtract(down).abs().compareTo(up.subtract(exact).abs()) <= 0 ? down : up;
-            }
-            if (downOk) {
-                return down;
-            }
-            if (upOk) {
-                return up;
+        // Java's own digits are a round-trip decimal, mostly the shortest: when one digit fewer cannot
+        // do, no shorter decimal can, and the search starts at their length (else from one digit)
+        int javaDigits = new BigDecimal(single ? Float.toString((float) d) : Double.toString(d))
+                .stripTrailingZeros().precision();
+        int first = javaDigits > 1 && closest(javaDigits - 1, exact, low, high) == null ? javaDigits : 1;
+        for (int digits = first; digits <= 17; digits++) {
+            BigDecimal found = closest(digits, exact, low, high);
+            if (found != null) {
+                return found;
             }
         }
         return exact.round(MathContext.DECIMAL64);
     }
 
     private static final BigDecimal TWO = BigDecimal.valueOf(2);
+
+    /** The decimal of {@code digits} significant digits nearest to {@code exact} strictly between the bounds, or null. */
+    private static BigDecimal closest(int digits, BigDecimal exact, BigDecimal low, BigDecimal high) {
+        BigDecimal nearest = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
+        if (within(nearest, low, high)) {
+            return nearest;
+        }
+        BigDecimal down = exact.round(new MathContext(digits, RoundingMode.DOWN));
+        BigDecimal up = exact.round(new MathContext(digits, RoundingMode.UP));
+        boolean downOk = within(down, low, high);
+        boolean upOk = within(up, low, high);
+        if (downOk && upOk) {
+            return exact.subtract(down).abs().compareTo(up.subtract(exact).abs()) <= 0 ? down : up;
+        }
+        return downOk ? down : upOk ? up : null;
+    }
 
     /** Strictly between the midpoints to the neighbouring floats. */
     private static boolean within(BigDecimal candidate, BigDecimal low, BigDecimal high) {

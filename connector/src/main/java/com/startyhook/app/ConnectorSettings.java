@@ -9,6 +9,7 @@ import com.startyhook.events.LookupConfig;
 import com.startyhook.monitor.MonitorConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 
 /**
  * The typed, validated configuration of {@code startyhook run}, built once from {@link Settings}
@@ -37,13 +38,14 @@ public record ConnectorSettings(String dbUrl, String dbUser, String dbPassword, 
 
     public static ConnectorSettings from(Settings s) {
         boolean insecure = s.bool("rules.allow-insecure-urls");
+        ZoneId sourceTimeZone = CaptureConfig.sourceTimeZone(s.string("capture.source-time-zone"));
         CaptureConfig capture = new CaptureConfig(s.string("capture.slot"), s.string("capture.publication"),
                 s.duration("capture.heartbeat-interval"), s.duration("capture.poll-interval"),
                 s.integer("capture.max-batch-size", 1, 100_000), s.duration("capture.restart-backoff"),
-                s.duration("capture.restart-backoff-max"));
+                s.duration("capture.restart-backoff-max"), sourceTimeZone);
         MonitorConfig monitor = new MonitorConfig(s.integer("monitor.threads", 1, 64),
                 s.duration("monitor.default-timeout"), s.integer("monitor.fetch-size", 1, 1_000_000),
-                s.integer("monitor.batch-size", 1, 1_000_000));
+                s.integer("monitor.batch-size", 1, 1_000_000), sourceTimeZone);
         DeliveryConfig delivery = new DeliveryConfig(s.integer("delivery.workers", 1, 256),
                 s.integer("delivery.batch-size", 1, 1000), s.duration("delivery.lease"),
                 s.duration("delivery.poll-interval"), s.integer("delivery.per-host-limit", 1, 10_000),

@@ -1,7 +1,10 @@
 package com.startyhook.capture;
 
 import com.startyhook.ConfigurationException;
+import com.startyhook.store.PgValues;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.regex.Pattern;
 
 /**
@@ -14,9 +17,11 @@ import java.util.regex.Pattern;
  * @param maxBatchSize        most change records handled in one outbox transaction ({@code capture.max-batch-size})
  * @param restartBackoff      first delay before restarting a failed engine, doubled on each failure ({@code capture.restart-backoff})
  * @param restartBackoffMax   longest delay between engine restarts ({@code capture.restart-backoff-max})
+ * @param sourceTimeZone      the zone the source's {@code timestamp} (without time zone) values are in
+ *                            ({@code capture.source-time-zone}, docs/rules.md "Value forms")
  */
 public record CaptureConfig(String slotName, String publicationName, Duration heartbeatInterval, Duration pollInterval,
-        int maxBatchSize, Duration restartBackoff, Duration restartBackoffMax) {
+        int maxBatchSize, Duration restartBackoff, Duration restartBackoffMax, ZoneId sourceTimeZone) {
 
     public static final String DEFAULT_SLOT_NAME = "startyhook";
     public static final String DEFAULT_PUBLICATION_NAME = "startyhook";
@@ -28,6 +33,13 @@ public record CaptureConfig(String slotName, String publicationName, Duration he
 
     private static final Pattern SLOT = Pattern.compile("[a-z0-9_]{1,63}");
     private static final Pattern PUBLICATION = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+    /** The settings with the default source time zone (UTC). */
+    public CaptureConfig(String slotName, String publicationName, Duration heartbeatInterval, Duration pollInterval,
+            int maxBatchSize, Duration restartBackoff, Duration restartBackoffMax) {
+        this(slotName, publicationName, heartbeatInterval, pollInterval, maxBatchSize, restartBackoff, restartBackoffMax,
+                PgValues.DEFAULT_SOURCE_TIME_ZONE);
+    }
 
     public CaptureConfig {
         if (slotName == null || !SLOT.matcher(slotName).matches()) {
@@ -50,6 +62,27 @@ public record CaptureConfig(String slotName, String publicationName, Duration he
             throw new ConfigurationException("capture.restart-backoff-max (" + restartBackoffMax
                     + ") must not be shorter than capture.restart-backoff (" + restartBackoff + ")");
         }
+        if (sourceTimeZone == null) {
+            throw new ConfigurationException("capture.source-time-zone is missing; write an IANA time zone such as"
+                    + " Europe/Paris, or UTC (the default)");
+        }
+    }
+
+    /**
+     * Reads {@code capture.source-time-zone}: an IANA zone id (e.g. {@code Europe/Paris}) or {@code UTC}.
+     *
+     * @throws ConfigurationException naming the key and an example when {@code text} is no zone
+     */
+    public static ZoneId sourceTimeZone(String text) {
+        if (text == null || text.isBlank()) {
+            return PgValues.DEFAULT_SOURCE_TIME_ZONE;
+        }
+        try {
+            return ZoneId.of(text.trim());
+        } catch (DateTimeException e) {
+            throw new ConfigurationException("capture.source-time-zone '" + text + "' is not a time zone; write an"
+                    + " IANA zone id such as Europe/Paris or America/New_York, or UTC (the default)");
+        }
     }
 
     public static CaptureConfig defaults() {
@@ -59,21 +92,27 @@ public record CaptureConfig(String slotName, String publicationName, Duration he
 
     public CaptureConfig withSlotName(String slot) {
         return new CaptureConfig(slot, publicationName, heartbeatInterval, pollInterval, maxBatchSize, restartBackoff,
-                restartBackoffMax);
+                restartBackoffMax, sourceTimeZone);
     }
 
     public CaptureConfig withMaxBatchSize(int size) {
         return new CaptureConfig(slotName, publicationName, heartbeatInterval, pollInterval, size, restartBackoff,
-                restartBackoffMax);
+                restartBackoffMax, sourceTimeZone);
     }
 
     public CaptureConfig withRestartBackoff(Duration first, Duration max) {
-        return new CaptureConfig(slotName, publicationName, heartbeatInterval, pollInterval, maxBatchSize, first, max);
+        return new CaptureConfig(slotName, publicationName, heartbeatInterval, pollInterval, maxBatchSize, first, max,
+                sourceTimeZone);
     }
 
     public CaptureConfig withPollInterval(Duration poll) {
         return new CaptureConfig(slotName, publicationName, heartbeatInterval, poll, maxBatchSize, restartBackoff,
-                restartBackoffMax);
+                restartBackoffMax, sourceTimeZone);
+    }
+
+    public CaptureConfig withSourceTimeZone(ZoneId zone) {
+        return new CaptureConfig(slotName, publicationName, heartbeatInterval, pollInterval, maxBatchSize, restartBackoff,
+                restartBackoffMax, zone);
     }
 
     private static void positive(Duration d, String key, String example) {

@@ -146,8 +146,9 @@ public final class CaptureEngine implements AutoCloseable {
             if (prepared.heartbeatTable() != null) {
                 published.add(prepared.heartbeatTable());
             }
+            ValueReading reading = new ValueReading(config.sourceTimeZone(), publication.numericTypes());
             CaptureHandler handler = new CaptureHandler(TOPIC_PREFIX, ENGINE_NAME, sink, stateDataSource, stateSchema,
-                    this::committed);
+                    reading, this::committed);
             engine = DebeziumEngine.create(Connect.class)
                     .using(properties(source, config, published, storeId, prepared.heartbeatQuery()))
                     .using(new DebeziumEngine.ConnectorCallback() {

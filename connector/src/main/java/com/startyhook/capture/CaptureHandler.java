@@ -27,8 +27,8 @@ final class CaptureHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<
     private final Runnable onCommitted;
 
     CaptureHandler(String topicPrefix, String engineName, TransactionSink sink, DataSource dataSource, String schema,
-            Runnable onCommitted) {
-        this.buffer = new TransactionBuffer(topicPrefix);
+            ValueReading reading, Runnable onCommitted) {
+        this.buffer = new TransactionBuffer(topicPrefix, reading);
         this.sink = sink;
         this.dataSource = dataSource;
         this.codec = new OffsetCodec(engineName);

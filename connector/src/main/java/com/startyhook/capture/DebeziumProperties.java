@@ -9,7 +9,8 @@ import java.util.TreeSet;
  * How Debezium reads the write-ahead log, in one place: the connector's capture runs with these
  * settings and the benchmark's raw engines start from them too, so that a baseline cannot drift
  * from what it measures. pgoutput on a filtered publication, no snapshot, transaction metadata,
- * no tombstones, decimals as {@code BigDecimal}, one record-processing thread. Offset storage and
+ * no tombstones, decimals as their text (NaN included), intervals as ISO-8601 strings, hstore as JSON, the
+ * PostgreSQL type of each column in its schema, unknown types kept (as their text), one record-processing thread. Offset storage and
  * heartbeats are each caller's own.
  */
 public final class DebeziumProperties {
@@ -44,7 +45,16 @@ public final class DebeziumProperties {
         p.setProperty("snapshot.mode", "no_data");
         p.setProperty("provide.transaction.metadata", "true");
         p.setProperty("tombstones.on.delete", "false");
-        p.setProperty("decimal.handling.mode", "precise");
+        // numerics as their text, which keeps the scale and also carries NaN and the infinities (precise cannot)
+        p.setProperty("decimal.handling.mode", "string");
+        // the value forms of docs/rules.md: ISO-8601 intervals, each column's PostgreSQL type beside its value
+        // (bytea and a type Debezium does not know both arrive as bytes), unknown types as their text
+        p.setProperty("interval.handling.mode", "string");
+        p.setProperty("hstore.handling.mode", "json");
+        p.setProperty("time.precision.mode", "adaptive");
+        p.setProperty("binary.handling.mode", "bytes");
+        p.setProperty("column.propagate.source.type", ".*");
+        p.setProperty("include.unknown.datatypes", "true");
         p.setProperty("poll.interval.ms", Long.toString(pollInterval.toMillis()));
         p.setProperty("max.batch.size", Integer.toString(maxBatchSize));
         p.setProperty("max.queue.size", Integer.toString(Math.max(8192, maxBatchSize * 4)));

@@ -30,9 +30,12 @@ public final class ElementChange {
     private final List<Struct> afters = new ArrayList<>(1);
     private boolean existsAfter;
     private long lastLsn;
+    /** How values are read: the source time zone and the numeric types. */
+    private final ValueReading reading;
 
-    ElementChange(String table, char op, Struct before, Struct after, long lsn) {
+    ElementChange(String table, char op, Struct before, Struct after, long lsn, ValueReading reading) {
         this.table = table;
+        this.reading = reading;
         this.existedBefore = op != 'c';
         this.before = op == 'c' ? null : before;
         apply(op, after, lsn);
@@ -80,7 +83,7 @@ public final class ElementChange {
 
     /** The value before the transaction, {@link #UNKNOWN} without an old image, or {@link ColumnValues#UNAVAILABLE}. */
     public Object oldValue(String column) {
-        return before == null ? UNKNOWN : ColumnValues.get(before, column);
+        return before == null ? UNKNOWN : ColumnValues.get(before, column, reading);
     }
 
     /**
@@ -89,20 +92,20 @@ public final class ElementChange {
      */
     public Object newValue(String column) {
         for (int i = afters.size() - 1; i >= 0; i--) {
-            Object v = ColumnValues.get(afters.get(i), column);
+            Object v = ColumnValues.get(afters.get(i), column, reading);
             if (v != ColumnValues.UNAVAILABLE) {
                 return v;
             }
         }
         if (existedBefore && before != null && !afters.isEmpty()) {
-            return ColumnValues.get(before, column);
+            return ColumnValues.get(before, column, reading);
         }
         return afters.isEmpty() ? null : ColumnValues.UNAVAILABLE;
     }
 
     /** The newest known value: the new image's, or the old image's for a deleted element. */
     public Object currentValue(String column) {
-        return existsAfter ? newValue(column) : (before == null ? null : ColumnValues.get(before, column));
+        return existsAfter ? newValue(column) : (before == null ? null : ColumnValues.get(before, column, reading));
     }
 
     /** Column names of the row, as the newest image has them. */

@@ -189,6 +189,34 @@ record Publication(CaptureSource source, String name, String slot) {
         LOG.info("No active event flow: dropped replication slot {} so that it holds no WAL", slot);
     }
 
+    /**
+     * {@link ValueReading#NUMERIC_TYPES} and the source's domains over them (also domains over those), by
+     * name and by schema-qualified name, upper case: Debezium sends a domain's values as its base type's
+     * but names the column's type by the domain. One catalogue read per engine start, bounded by the
+     * number of domains, at most 10 seconds.
+     */
+    Set<String> numericTypes() {
+        Set<String> types = new TreeSet<>(ValueReading.NUMERIC_TYPES);
+        String sql = "WITH RECURSIVE d(oid, base) AS (SELECT oid, typbasetype FROM pg_type WHERE typtype = 'd'"
+                + " UNION ALL SELECT d.oid, t.typbasetype FROM d JOIN pg_type t ON t.oid = d.base AND t.typtype = 'd')"
+                + " SELECT upper(t.typname), upper(n.nspname || '.' || t.typname) FROM d"
+                + " JOIN pg_type t ON t.oid = d.oid JOIN pg_namespace n ON n.oid = t.typnamespace"
+                + " WHERE d.base IN ('numeric'::regtype, 'money'::regtype)";
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.setQueryTimeout(10);
+            try (ResultSet rs = s.executeQuery(sql)) {
+                while (rs.next()) {
+                    types.add(rs.getString(1));
+                    types.add(rs.getString(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new CaptureException("cannot read the domain types of " + source + ": " + e.getMessage()
+                    + "; the connector's user needs to read the catalogue (pg_type)", e);
+        }
+        return types;
+    }
+
     private Connection connect() throws SQLException {
         return source.connect();
     }

@@ -34,7 +34,15 @@ final class TransactionBuffer {
     private final Map<Schema, String> tableBySchema = new IdentityHashMap<>();
     private Open open;
 
+    private final ValueReading reading;
+
     TransactionBuffer(String topicPrefix) {
+        this(topicPrefix, ValueReading.DEFAULT);
+    }
+
+    /** @param reading how the elements' values are read (source time zone, numeric types) */
+    TransactionBuffer(String topicPrefix, ValueReading reading) {
+        this.reading = reading;
         this.transactionTopic = topicPrefix + ".transaction";
         this.heartbeatTopic = "__debezium-heartbeat." + topicPrefix;
         this.messageTopic = topicPrefix + ".message";
@@ -104,7 +112,7 @@ final class TransactionBuffer {
             Struct after = value.getStruct("after");
             ElementChange change = elements.get(key);
             if (change == null) {
-                elements.put(key, new ElementChange(table, c, before, after, lsn));
+                elements.put(key, new ElementChange(table, c, before, after, lsn, reading));
             } else {
                 change.apply(c, after, lsn);
             }

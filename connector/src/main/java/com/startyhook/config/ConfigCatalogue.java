@@ -38,6 +38,7 @@ public final class ConfigCatalogue {
         add("capture.lookup-cache-size", "10000", "related rows kept in memory for related values (0: no cache)");
         add("capture.lookup-cache-ttl", "60s", "longest a cached related row serves later events");
         add("capture.lookup-timeout", "10s", "time bound of one statement reading related values");
+        add("capture.source-time-zone", "UTC", "IANA time zone of the source's timestamp (without time zone) values, e.g. Europe/Paris");
         add("capture.slot-lag-warning", "1GB", "log a warning when the slot retains more WAL than this");
         // monitor
         add("monitor.threads", "2", "threads that run condition scans");

@@ -3,6 +3,7 @@ package com.startyhook.events;
 import com.startyhook.capture.ElementChange;
 import com.startyhook.outbox.Payload;
 import com.startyhook.rules.Entity;
+import com.startyhook.store.PgValues;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -71,6 +72,9 @@ final class PayloadBuilder {
             return null;
         }
         Object v = change.currentValue(column);
+        if (v instanceof PgValues.Timestamp t) {
+            return t.instant();
+        }
         if (v instanceof Instant i) {
             return i;
         }

@@ -1,5 +1,6 @@
 package com.startyhook.monitor;
 
+import com.startyhook.store.PgValues;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -12,8 +13,8 @@ import java.util.List;
 /**
  * The fingerprint of one row of a condition's result: a hash of its columns' names and values,
  * compared by meaning. Numbers hash by numeric value ({@code 16.5}, {@code 16.50} and
- * {@code 16.500::numeric} are equal; so are {@code 1::int} and {@code 1.0}); timestamps by instant;
- * everything else by its text. 128 bits of SHA-256, hex: short enough to store per element,
+ * {@code 16.500::numeric} are equal; so are {@code 1::int} and {@code 1.0}); a timestamptz by its instant,
+ * a timestamp by its wall-clock value; arrays element by element; everything else by its text. 128 bits of SHA-256, hex: short enough to store per element,
  * far too long to collide. Not thread-safe: one instance per scan.
  */
 final class Fingerprint {
@@ -60,6 +61,21 @@ final class Fingerprint {
         if (value instanceof Double || value instanceof Float) {
             double d = ((Number) value).doubleValue();
             return Double.isFinite(d) ? "n" + number(BigDecimal.valueOf(d)) : "n" + d;
+        }
+        if (value instanceof PgValues.FloatNumber f) {
+            return "n" + number(f.value());
+        }
+        if (value instanceof PgValues.Timestamp t) {
+            // as before the shared value forms: a timestamp by its wall-clock value, a timestamptz by its instant
+            return "t" + (t.local() ? t.localDateTime() : t.instant());
+        }
+        if (value instanceof List<?> list) {
+            StringBuilder b = new StringBuilder("a");
+            for (Object e : list) {
+                String c = canonical(e);
+                b.append(c.length()).append(':').append(c);
+            }
+            return b.toString();
         }
         if (value instanceof Boolean b) {
             return "b" + b;

@@ -1,13 +1,10 @@
 package com.startyhook.monitor;
 
+import com.startyhook.store.PgValues;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Types;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.LocalTime;
-import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,8 +13,8 @@ import java.util.Map;
 
 /**
  * Turns the rows of a condition's result set into {@link ConditionRow}s: finds the {@code id} and
- * {@code organization} columns, reads every value as the Java type that compares and serialises by
- * meaning, and fingerprints the row.
+ * {@code organization} columns, reads every value as {@link PgValues} does for capture (so a column has
+ * the same JSON form in a condition flow's payload as in an event flow's), and fingerprints the row.
  */
 final class ReadConditionRows {
     /** Column 1 is the wrapper's id text ({@link ConditionQuery#ID_COLUMN}); the query's own columns follow. */
@@ -25,24 +22,23 @@ final class ReadConditionRows {
     private final String flowName;
     private final int columns;
     private final List<String> names = new ArrayList<>();
-    private final int[] types;
+    private final String[] types;
+    private final ZoneId sourceZone;
     private final int idColumn;
     private final int organizationColumn;
     private final Fingerprint fingerprint = new Fingerprint();
 
-    ReadConditionRows(String flowName, ResultSetMetaData meta) throws SQLException {
+    ReadConditionRows(String flowName, ResultSetMetaData meta, ZoneId sourceZone) throws SQLException {
         this.flowName = flowName;
+        this.sourceZone = sourceZone;
         this.columns = meta.getColumnCount();
-        this.types = new int[columns + 1];
+        this.types = new String[columns + 1];
         int id = -1;
         int organization = -1;
         for (int i = FIRST_QUERY_COLUMN; i <= columns; i++) {
             String name = meta.getColumnLabel(i);
             names.add(name);
-            types[i] = meta.getColumnType(i);
-            if (types[i] == Types.TIMESTAMP && "timestamptz".equals(meta.getColumnTypeName(i))) {
-                types[i] = Types.TIMESTAMP_WITH_TIMEZONE; // pgjdbc reports timestamptz as TIMESTAMP
-            }
+            types[i] = meta.getColumnTypeName(i);
             String lower = name.toLowerCase(Locale.ROOT);
             if (lower.equals("id") && id < 0) {
                 id = i;
@@ -77,28 +73,14 @@ final class ReadConditionRows {
         }
         for (int i = FIRST_QUERY_COLUMN; i <= columns; i++) {
             if (i != idColumn && i != organizationColumn) {
-                context.put(names.get(i - FIRST_QUERY_COLUMN), values.get(i - FIRST_QUERY_COLUMN));
+                context.put(names.get(i - FIRST_QUERY_COLUMN), PgValues.json(values.get(i - FIRST_QUERY_COLUMN)));
             }
         }
         return new ConditionRow(id, organization, fingerprint.of(names, values), context);
     }
 
+    /** The value in the form capture gives the same column (docs/rules.md, "Value forms"). */
     private Object value(ResultSet rs, int i) throws SQLException {
-        Object v = switch (types[i]) {
-            case Types.NUMERIC, Types.DECIMAL -> rs.getBigDecimal(i);
-            case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> rs.getLong(i);
-            case Types.REAL, Types.FLOAT, Types.DOUBLE -> rs.getDouble(i);
-            case Types.BOOLEAN, Types.BIT -> rs.getBoolean(i);
-            case Types.TIMESTAMP_WITH_TIMEZONE -> instant(rs.getObject(i, OffsetDateTime.class));
-            case Types.TIMESTAMP -> rs.getObject(i, LocalDateTime.class);
-            case Types.DATE -> rs.getObject(i, LocalDate.class);
-            case Types.TIME -> rs.getObject(i, LocalTime.class);
-            default -> rs.getString(i);
-        };
-        return rs.wasNull() ? null : v;
-    }
-
-    private static Object instant(OffsetDateTime t) {
-        return t == null ? null : t.toInstant();
+        return PgValues.read(rs, i, types[i], sourceZone);
     }
 }

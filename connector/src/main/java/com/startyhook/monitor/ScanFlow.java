@@ -63,7 +63,7 @@ record ScanFlow(MonitorStore store, javax.sql.DataSource erp, OutboxWriter outbo
                         ps.setObject(i, MonitorStore.timestamp(since), Types.TIMESTAMP_WITH_TIMEZONE);
                     }
                     try (ResultSet rs = executeQuery(ps, flow)) {
-                        ReadConditionRows reader = new ReadConditionRows(flow.name(), rs.getMetaData());
+                        ReadConditionRows reader = new ReadConditionRows(flow.name(), rs.getMetaData(), config.sourceTimeZone());
                         while (rs.next()) {
                             compare.add(reader.read(rs));
                         }

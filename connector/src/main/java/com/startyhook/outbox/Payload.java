@@ -1,5 +1,6 @@
 package com.startyhook.outbox;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -48,9 +49,11 @@ public record Payload(String id, String event, String entity, String workflow, M
         return bytes;
     }
 
+    /** Numbers in plain notation: a numeric 0.00000001 is sent so, never 1E-8 (docs/rules.md, "Value forms"). */
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
     /** The exact JSON text that is stored, signed and sent; field order as in the README's wire protocol. */
     public String toJson() {

@@ -47,6 +47,27 @@ class CaptureConfigTest {
     }
 
     @Test
+    void theSourceTimeZoneIsAnIanaZoneDefaultingToUtc() {
+        assertThat(D.sourceTimeZone()).isEqualTo(java.time.ZoneOffset.UTC);
+        assertThat(CaptureConfig.sourceTimeZone("Europe/Paris")).isEqualTo(java.time.ZoneId.of("Europe/Paris"));
+        assertThat(CaptureConfig.sourceTimeZone(null)).isEqualTo(java.time.ZoneOffset.UTC);
+        assertThatThrownBy(() -> CaptureConfig.sourceTimeZone("Europe/Pariss")).isInstanceOf(ConfigurationException.class)
+                .hasMessage("capture.source-time-zone 'Europe/Pariss' is not a time zone; write an IANA zone id such as"
+                        + " Europe/Paris or America/New_York, or UTC (the default)");
+        assertThatThrownBy(() -> D.withSourceTimeZone(null)).hasMessageContaining("capture.source-time-zone");
+    }
+
+    @Test
+    void debeziumSendsTheValuesTheValueFormsNeed() {
+        Properties p = CaptureEngine.properties(new CaptureSource("jdbc:postgresql://h/erp", "u", null), D,
+                Set.of("erp.document"), "id-1", null);
+        assertThat(p.getProperty("decimal.handling.mode")).isEqualTo("string");
+        assertThat(p.getProperty("interval.handling.mode")).isEqualTo("string");
+        assertThat(p.getProperty("column.propagate.source.type")).isEqualTo(".*");
+        assertThat(p.getProperty("include.unknown.datatypes")).isEqualTo("true");
+    }
+
+    @Test
     void aCaptureSourcePrintsNoPassword() {
         assertThat(new CaptureSource("jdbc:postgresql://h/erp?password=secret", "u", "secret").toString())
                 .doesNotContain("secret");

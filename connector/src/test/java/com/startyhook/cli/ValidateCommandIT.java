@@ -86,7 +86,7 @@ class ValidateCommandIT {
         assertThat(validate()).isEqualTo(ExitCodes.PROBLEMS);
         assertThat(out.toString()).contains(rules.resolve("flows/invoice-confirmed.json")
                 + ": /criteria/1/property: column \"totl\" does not exist in erp.document — did you mean \"total\"? (columns: id, organization_id,")
-                .contains("8 flows valid, 1 problem");
+                .contains("9 flows valid, 1 problem");
     }
 
     @Test
@@ -100,7 +100,7 @@ class ValidateCommandIT {
                 .contains(entities + ": /entities/project/table: table erp.projects does not exist — did you mean \"erp.project\"?")
                 .contains(entities + ": /entities/document/created: column \"created_on\" does not exist in erp.document")
                 .contains(rules.resolve("flows/project-created.json") + ": /entity: entity \"project\" does not match the database")
-                .contains("5 flows valid, 6 problems");
+                .contains("6 flows valid, 6 problems");
     }
 
     @Test
@@ -138,7 +138,7 @@ class ValidateCommandIT {
         assertThat(validate()).isEqualTo(ExitCodes.PROBLEMS);
         assertThat(out.toString()).contains(rules.resolve("flows/ticket-status.json") + ": /trigger/events: the flow needs the old values "
                 + "of erp.ticket rows (change), but the table's REPLICA IDENTITY is DEFAULT — run: ALTER TABLE erp.ticket REPLICA IDENTITY FULL;")
-                .contains("10 flows valid, 1 problem");
+                .contains("11 flows valid, 1 problem");
         assertThat(PG.queryValue("SELECT relreplident::text FROM pg_class WHERE oid = 'erp.ticket'::regclass"))
                 .as("validate never modifies the database").isEqualTo("d");
     }

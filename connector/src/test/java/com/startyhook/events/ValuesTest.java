@@ -6,9 +6,13 @@ import com.startyhook.capture.ColumnValues;
 import com.startyhook.capture.ElementChange;
 import com.startyhook.rules.Criterion;
 import com.startyhook.rules.Criterion.Operator;
+import com.startyhook.store.PgValues;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +33,34 @@ class ValuesTest {
         assertThat(Values.matches(t, "2026-11-22T11:15:00+01:00")).isTrue();
         assertThat(Values.compare(t, "2026-11-22")).isPositive();
         assertThat(Values.matches(LocalDate.parse("2026-11-22"), "2026-11-22")).isTrue();
+    }
+
+    @Test
+    void criteriaSeeTheSameValuesAsThePayload() {
+        // a numeric 1.50 equals 1.5 and keeps its scale in the payload
+        BigDecimal price = new BigDecimal("1.50");
+        assertThat(Criteria.holds(new Criterion("price", Operator.EQ, new BigDecimal("1.5")), price)).isTrue();
+        assertThat(Values.json(price)).isEqualTo(new BigDecimal("1.50"));
+        // a real 0.1 is 0.1, not 0.10000000149011612
+        Object real = PgValues.real(0.1f);
+        assertThat(Criteria.holds(new Criterion("ratio", Operator.EQ, new BigDecimal("0.1")), real)).isTrue();
+        assertThat(Criteria.holds(new Criterion("ratio", Operator.GT, new BigDecimal("0.1")), real)).isFalse();
+        assertThat(Criteria.holds(new Criterion("ratio", Operator.IN, List.of(new BigDecimal("0.10"))), real)).isTrue();
+        assertThat(Values.same(real, new BigDecimal("0.1"))).isTrue();
+        assertThat(Values.changed(PgValues.real(0.1f), PgValues.real(0.1f))).isFalse();
+        // a timestamp without time zone in the source zone: a rule value with an offset is an instant,
+        // without one it is read in the source zone
+        Object at = PgValues.timestamp(LocalDateTime.parse("2026-11-22T10:15:00"), ZoneId.of("Europe/Paris"));
+        assertThat(Criteria.holds(new Criterion("due", Operator.EQ, "2026-11-22T09:15:00Z"), at)).isTrue();
+        assertThat(Criteria.holds(new Criterion("due", Operator.EQ, "2026-11-22T10:15:00"), at)).isTrue();
+        assertThat(Criteria.holds(new Criterion("due", Operator.LT, "2026-11-22T10:15:00.000001+01:00"), at)).isTrue();
+        assertThat(Values.json(at)).isEqualTo("2026-11-22T10:15:00+01:00");
+        // times, NaN, json and arrays
+        assertThat(Criteria.holds(new Criterion("opens", Operator.GTE, "08:00"), LocalTime.parse("08:00"))).isTrue();
+        assertThat(Criteria.holds(new Criterion("ratio", Operator.EQ, "NaN"), PgValues.real(Float.NaN))).isTrue();
+        assertThat(Criteria.holds(new Criterion("ratio", Operator.GT, new BigDecimal("1")), PgValues.real(Float.NaN)))
+                .as("NaN is no number to compare").isFalse();
+        assertThat(Values.matches(List.of(new BigDecimal("1"), "a"), "[1,\"a\"]")).isTrue();
     }
 
     @Test

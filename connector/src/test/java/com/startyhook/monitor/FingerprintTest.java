@@ -2,6 +2,7 @@ package com.startyhook.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.startyhook.store.PgValues;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Arrays;
@@ -22,6 +23,19 @@ class FingerprintTest {
         assertThat(fp(new BigDecimal("0.000"))).isEqualTo(fp(0L));
         assertThat(fp(new BigDecimal("16.5"))).isNotEqualTo(fp(new BigDecimal("16.51")));
         assertThat(fp(new BigDecimal("100"))).isNotEqualTo(fp(new BigDecimal("1E+1")));
+    }
+
+    @Test
+    void theSharedValueFormsKeepTheFingerprintsOfTimestampsAndDoubles() {
+        // rows stored before the value forms keep their fingerprints: no spurious firing after an upgrade
+        java.time.LocalDateTime local = java.time.LocalDateTime.parse("2026-11-22T10:15:00.5");
+        assertThat(fp(PgValues.timestamp(local, java.time.ZoneId.of("Europe/Paris")))).isEqualTo(fp(local));
+        Instant instant = Instant.parse("2026-11-22T09:15:00Z");
+        assertThat(fp(PgValues.timestamptz(instant))).isEqualTo(fp(instant));
+        assertThat(fp(PgValues.doublePrecision(16.25))).isEqualTo(fp(16.25d));
+        assertThat(fp(PgValues.real(0.1f))).as("a real 0.1 is 0.1").isEqualTo(fp(new BigDecimal("0.1")));
+        assertThat(fp(List.of(new BigDecimal("1"), "a"))).isNotEqualTo(fp(List.of("1", "a")))
+                .isEqualTo(fp(List.of(new BigDecimal("1.0"), "a")));
     }
 
     @Test

@@ -10,8 +10,13 @@ final class Criteria {
     private Criteria() {}
 
     static boolean allHold(List<Criterion> criteria, ElementChange change) {
+        return allHold(criteria, change::currentValue);
+    }
+
+    /** All criteria hold on the element's current values by column. */
+    static boolean allHold(List<Criterion> criteria, java.util.function.Function<String, Object> row) {
         for (Criterion c : criteria) {
-            if (!holds(c, change.currentValue(c.property()))) {
+            if (!holds(c, row.apply(c.property()))) {
                 return false;
             }
         }

@@ -404,6 +404,12 @@ final class FlowsCommand extends Subcommand {
         }
 
         @Override
+        public void warn(String message) {
+            out.println("warning: " + message);
+            out.flush();
+        }
+
+        @Override
         public void report(Backfills.Run run, double rowsPerSecond, java.time.Duration eta, boolean resumed) {
             long now = System.nanoTime();
             if (!started) {

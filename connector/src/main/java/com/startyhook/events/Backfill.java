@@ -82,6 +82,9 @@ public final class Backfill {
          * @param eta           the time left by the table's estimate at that speed, or null when unknown
          */
         void report(Backfills.Run run, double rowsPerSecond, Duration eta, boolean resumed);
+
+        /** Something the operator should know before it runs (a key without an index). */
+        default void warn(String message) {}
     }
 
     /** What {@code flows backfill} asks for: --where (null: every row), --rate (null: default or the stored one). */
@@ -197,6 +200,11 @@ public final class Backfill {
     private Backfills.Run runLocked(Flow flow, EventTrigger trigger, Entity entity, Request request,
             Progress progress) throws SQLException {
         Map<String, String> keyTypes = keyTypes(entity);
+        if (!keyIndexed(entity)) {
+            progress.warn("no index of " + entity.qualifiedTable() + " starts with the key " + entity.key() + " of entity "
+                    + entity.name() + ": each page reads and sorts the whole table; index the key (or map the entity's"
+                    + " key to the primary key) before backfilling a large table");
+        }
         Optional<Backfills.Run> open;
         try (Connection c = state.connection()) {
             open = backfills.running(c, flow.name());
@@ -430,6 +438,22 @@ public final class Backfill {
             }
         }
         return types;
+    }
+
+    /** Whether an index (not partial) of the table starts with the key's columns, in order: pages use it. */
+    private boolean keyIndexed(Entity entity) throws SQLException {
+        try (Connection c = erp.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_index i"
+                        + " WHERE i.indrelid = to_regclass(?) AND i.indpred IS NULL AND (SELECT array_agg(a.attname::text"
+                        + " ORDER BY k.n) FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n) JOIN pg_attribute a"
+                        + " ON a.attrelid = i.indrelid AND a.attnum = k.attnum WHERE k.n <= ?) = ?::text[])")) {
+            ps.setString(1, table(entity));
+            ps.setInt(2, entity.key().size());
+            ps.setArray(3, c.createArrayOf("text", entity.key().toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
     }
 
     /** Has PostgreSQL check --where against the table (EXPLAIN, nothing read), naming the problem. */

@@ -71,7 +71,8 @@ class BackfillIT {
         Files.createDirectories(rules.resolve("flows"));
         Files.writeString(rules.resolve("entities.json"), """
                 {"entities": {"order": {"table": "shop.orders", "key": ["id"], "organization": "org",
-                  "created": "created_at"}}}
+                  "created": "created_at"},
+                  "loose": {"table": "shop.loose", "key": ["id"], "organization": "org"}}}
                 """);
         flow("order-crash", "\"events\": [\"create\"]", "", "every-time", "https://localhost:9/hooks/crash");
         flow("order-once", "\"events\": [\"create\"]", "", "once-per-element", "https://localhost:9/hooks/once");
@@ -147,6 +148,7 @@ class BackfillIT {
                 .contains("table of ~" + ROWS + " rows")
                 .contains("done: " + ROWS + " rows read, " + expected.size() + " fire the flow, " + expected.size()
                         + " enqueued (" + expected.size() + " actions)");
+        assertThat(run.out()).doesNotContain("warning");
         assertThat(new TreeSet<>(elementsOf("order-open"))).isEqualTo(expected);
         assertThat(PG.count("startyhook.action WHERE flow_name = 'order-open' AND source = 'backfill'"))
                 .isEqualTo(expected.size());
@@ -249,6 +251,19 @@ class BackfillIT {
         assertThat(code).as(err.toString()).isEqualTo(ExitCodes.ERROR);
         assertThat(err.toString()).contains("cannot open the connector's schema");
         assertThat(PG.count("startyhook.backfill WHERE flow_name IN ('order-crash', 'order-inactive')")).isZero();
+    }
+
+    @Test
+    void e_aKeyWithoutAnIndexIsWorkedThroughWithAWarning() throws Exception {
+        Files.writeString(rules.resolve("flows/loose-created.json"), "{\"name\": \"loose-created\", \"entity\":"
+                + " \"loose\", \"trigger\": {\"type\": \"event\", \"events\": [\"create\"]}, \"mode\": \"every-time\","
+                + " \"actions\": [{\"type\": \"webhook\", \"url\": \"https://localhost:9/l\", \"secret\": \"env:HOOK_SECRET\"}]}");
+        assertThat(flows("activate", "loose-created").exitCode()).isZero();
+        Cli run = flows("backfill", "loose-created", "--rate", "2/s");
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        assertThat(run.out()).contains("warning: no index of shop.loose starts with the key [id]")
+                .contains("done: 5 rows read, 5 fire the flow, 5 enqueued");
+        assertThat(elementsOf("loose-created")).containsExactly("1", "2", "3", "4", "5");
     }
 
     @Test

@@ -66,6 +66,8 @@ class BackfillIT {
     static void erpTableAndRules() throws Exception {
         PG.execute("CREATE SCHEMA shop; CREATE TABLE shop.orders (id integer PRIMARY KEY, org integer NOT NULL,"
                 + " status text NOT NULL, amount numeric(10,2) NOT NULL, created_at timestamptz NOT NULL DEFAULT now());"
+                + " CREATE TABLE shop.loose (id integer NOT NULL, org integer); ALTER TABLE shop.loose REPLICA IDENTITY FULL;"
+                + " INSERT INTO shop.loose SELECT i, 1 FROM generate_series(1, 5) i;"
                 + " INSERT INTO shop.orders (id, org, status, amount) SELECT i, i % 3, CASE WHEN i % 2 = 0 THEN 'open'"
                 + " ELSE 'closed' END, i FROM generate_series(1, " + ROWS + ") i; ANALYZE shop.orders");
         Files.createDirectories(rules.resolve("flows"));
@@ -175,6 +177,8 @@ class BackfillIT {
         }
         assertThat(received).isEqualTo(expected);
 
+        assertThat(flows("--json").out()).containsPattern("\"backfill\" : \\{[^}]*\"flow\" : \"order-open\"[^}]*"
+                + "\"status\" : \"done\"[^}]*\"scanned\" : " + ROWS);
         Cli list = flows("list");
         assertThat(list.out()).contains("BACKFILL").containsPattern("order-open .*done .*" + ROWS + " rows, "
                 + expected.size() + " enqueued");
@@ -258,9 +262,15 @@ class BackfillIT {
         Files.writeString(rules.resolve("flows/loose-created.json"), "{\"name\": \"loose-created\", \"entity\":"
                 + " \"loose\", \"trigger\": {\"type\": \"event\", \"events\": [\"create\"]}, \"mode\": \"every-time\","
                 + " \"actions\": [{\"type\": \"webhook\", \"url\": \"https://localhost:9/l\", \"secret\": \"env:HOOK_SECRET\"}]}");
-        assertThat(flows("activate", "loose-created").exitCode()).isZero();
+        Cli activated = flows("activate", "loose-created");
+        assertThat(activated.exitCode()).as(activated.all()).isZero();
+        assertThat(flows("pause", "loose-created").exitCode()).isZero();
         Cli run = flows("backfill", "loose-created", "--rate", "2/s");
         assertThat(run.exitCode()).as(run.all()).isZero();
+        // a paused flow's backfilled actions are held like its live ones
+        assertThat(run.out()).contains("flow loose-created is paused: its actions are held (5 now)");
+        assertThat(PG.count("startyhook.action WHERE flow_name = 'loose-created' AND status = 'pending'"
+                + " AND next_attempt_at = 'infinity'")).isEqualTo(5);
         assertThat(run.out()).contains("warning: no index of shop.loose starts with the key [id]")
                 .contains("done: 5 rows read, 5 fire the flow, 5 enqueued");
         assertThat(elementsOf("loose-created")).containsExactly("1", "2", "3", "4", "5");

@@ -68,13 +68,16 @@ class BackfillIT {
                 + " status text NOT NULL, amount numeric(10,2) NOT NULL, created_at timestamptz NOT NULL DEFAULT now());"
                 + " CREATE TABLE shop.loose (id integer NOT NULL, org integer); ALTER TABLE shop.loose REPLICA IDENTITY FULL;"
                 + " INSERT INTO shop.loose SELECT i, 1 FROM generate_series(1, 5) i;"
+                + " CREATE TABLE shop.line (order_id integer, n integer, note text, PRIMARY KEY (order_id, n));"
+                + " INSERT INTO shop.line SELECT o, n, 'x' FROM generate_series(1, 3) o, generate_series(1, 2) n;"
                 + " INSERT INTO shop.orders (id, org, status, amount) SELECT i, i % 3, CASE WHEN i % 2 = 0 THEN 'open'"
                 + " ELSE 'closed' END, i FROM generate_series(1, " + ROWS + ") i; ANALYZE shop.orders");
         Files.createDirectories(rules.resolve("flows"));
         Files.writeString(rules.resolve("entities.json"), """
                 {"entities": {"order": {"table": "shop.orders", "key": ["id"], "organization": "org",
                   "created": "created_at"},
-                  "loose": {"table": "shop.loose", "key": ["id"], "organization": "org"}}}
+                  "loose": {"table": "shop.loose", "key": ["id"], "organization": "org"},
+                  "line": {"table": "shop.line", "key": ["order_id", "n"]}}}
                 """);
         flow("order-crash", "\"events\": [\"create\"]", "", "every-time", "https://localhost:9/hooks/crash");
         flow("order-once", "\"events\": [\"create\"]", "", "once-per-element", "https://localhost:9/hooks/once");
@@ -274,6 +277,29 @@ class BackfillIT {
         assertThat(run.out()).contains("warning: no index of shop.loose starts with the key [id]")
                 .contains("done: 5 rows read, 5 fire the flow, 5 enqueued");
         assertThat(elementsOf("loose-created")).containsExactly("1", "2", "3", "4", "5");
+    }
+
+    @Test
+    void f_aCompositeKeyIsPagedInKeyOrder() throws Exception {
+        Files.writeString(rules.resolve("flows/line-created.json"), "{\"name\": \"line-created\", \"entity\":"
+                + " \"line\", \"trigger\": {\"type\": \"event\", \"events\": [\"create\"]}, \"mode\": \"every-time\","
+                + " \"actions\": [{\"type\": \"webhook\", \"url\": \"https://localhost:9/l\", \"secret\": \"env:HOOK_SECRET\"}]}");
+        Cli activated = flows("activate", "line-created");
+        assertThat(activated.exitCode()).as(activated.all()).isZero();
+        Cli run = flows("backfill", "line-created", "--rate", "8/s", "--where", "n = 2 OR order_id = 1");
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        assertThat(run.out()).contains("done: 6 rows read, 4 fire the flow, 4 enqueued");
+        List<String> ids = new ArrayList<>();
+        try (Connection c = PG.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT element_id FROM startyhook.action WHERE flow_name = 'line-created'"
+                        + " ORDER BY id")) {
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+            }
+        }
+        assertThat(ids).containsExactly("1|1", "1|2", "2|2", "3|2");
+        assertThat(PG.queryValue("SELECT array_to_string(cursor_key, ',') FROM startyhook.backfill"
+                + " WHERE flow_name = 'line-created'")).isEqualTo("3,2");
     }
 
     @Test

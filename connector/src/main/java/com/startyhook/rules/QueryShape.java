@@ -109,6 +109,10 @@ final class QueryShape {
         if (lexed.semicolons > 0) {
             return new Verdict("the expression holds a ';'; give one SQL boolean expression, without ';'", null);
         }
+        if (lexed.questionMarks > 0) {
+            return new Verdict("the expression holds a '?' outside a string, which the database driver would take for a"
+                    + " parameter; write jsonb's ? operators as functions, e.g. jsonb_exists(data, 'key')", null);
+        }
         if (lexed.words.contains("select") || lexed.words.contains("with")) {
             Verdict v = check("SELECT 1 WHERE (" + expression + ")");
             return v.error() == null ? v : new Verdict(v.error().replace("the query", "the expression")
@@ -184,6 +188,7 @@ final class QueryShape {
         final List<String> words = new ArrayList<>();
         int statements;
         int semicolons;
+        int questionMarks;
         String error;
 
         static Lexed of(String q) {
@@ -229,6 +234,9 @@ final class QueryShape {
                 } else {
                     if (!Character.isWhitespace(c)) {
                         content = true;
+                    }
+                    if (c == '?') {
+                        l.questionMarks++;
                     }
                     i++;
                 }

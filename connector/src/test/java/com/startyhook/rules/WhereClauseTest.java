@@ -23,6 +23,8 @@ class WhereClauseTest {
         assertThat(WhereClause.problem("(amount > 1")).contains("not closed");
         assertThat(WhereClause.problem("EXISTS (WITH d AS (DELETE FROM t RETURNING 1) SELECT 1 FROM d)"))
                 .contains("DELETE");
+        assertThat(WhereClause.problem("data ? 'key'")).contains("jsonb_exists(data, 'key')");
+        assertThat(WhereClause.problem("note = '?'")).as("in a string it is text").isNull();
         assertThat(WhereClause.problem("  ")).contains("empty");
         assertThat(WhereClause.problem("a = 1 AND ".repeat(1000) + "true")).contains("characters long");
     }

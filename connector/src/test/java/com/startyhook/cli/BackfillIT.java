@@ -305,7 +305,7 @@ class BackfillIT {
     @Test
     void d_aBackfillKilledMidwayResumesAndEnqueuesEachElementExactlyOnce() throws Exception {
         Path log = logs.resolve("backfill.log");
-        Process child = backfillProcess(log, "--rate", "40/s");
+        Process child = backfillProcess(log, "order-crash", "--rate", "40/s");
         try {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
                     .until(() -> scanned("order-crash") >= 80);
@@ -353,13 +353,36 @@ class BackfillIT {
         assertThat(PG.count("startyhook.action WHERE flow_name = 'order-crash'")).isEqualTo(ROWS + 3);
     }
 
-    /** {@code flows backfill order-crash} in a JVM of its own, as an operator runs it, output to {@code log}. */
-    static Process backfillProcess(Path log, String... args) throws Exception {
+    @Test
+    void g_cancelStopsARunningBackfillAtItsNextPage() throws Exception {
+        flow("order-cancel", "\"events\": [\"create\"]", "", "every-time", "https://localhost:9/hooks/cancel");
+        assertThat(flows("activate", "order-cancel").exitCode()).isZero();
+        Path log = logs.resolve("cancel.log");
+        Process child = backfillProcess(log, "order-cancel", "--rate", "20/s");
+        try {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> scanned("order-cancel") >= 10);
+            Cli cancel = flows("backfill", "order-cancel", "--cancel");
+            assertThat(cancel.out()).containsPattern("cancelled backfill \\d+ of flow order-cancel after \\d+ rows");
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the running backfill stops by itself").isTrue();
+            assertThat(child.exitValue()).isEqualTo(ExitCodes.ERROR);
+        } finally {
+            child.destroyForcibly();
+        }
+        assertThat(Files.readString(log)).contains("the backfill of flow order-cancel was cancelled after");
+        long scanned = scanned("order-cancel");
+        assertThat(scanned).isLessThan(ROWS);
+        assertThat(PG.count("startyhook.action WHERE flow_name = 'order-cancel'")).isEqualTo(scanned);
+        assertThat(flows("list").out()).containsPattern("order-cancel .*cancelled after " + scanned + " rows");
+    }
+
+    /** {@code flows backfill FLOW} in a JVM of its own, as an operator runs it, output to {@code log}. */
+    static Process backfillProcess(Path log, String flow, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath(),
                 "com.startyhook.cli.StartyHookCommand", "flows"));
         command.addAll(connection());
-        command.addAll(List.of("backfill", "order-crash"));
+        command.addAll(List.of("backfill", flow));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

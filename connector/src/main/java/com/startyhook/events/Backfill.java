@@ -98,8 +98,10 @@ public final class Backfill {
     private final ElementMemory memory;
 
     /**
-     * @param state the connector's database: outbox, memory, backfill state
-     * @param erp   where the entity's table is read (the ERP's database)
+     * @param state the connector's database: outbox, memory, backfill state. A run holds one of its connections
+     *              (the lock's session) and uses one more at a time.
+     * @param erp   where the entity's table is read (the ERP's database): one connection at a time, never while
+     *              one of {@code state} is in use for a write, so both may be the same pool of two connections
      */
     public Backfill(Database state, DataSource erp, Clock clock) {
         this.state = state;

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -46,7 +47,8 @@ public final class Backfills {
                 case "running" -> (working ? "running " + (percent() < 0 ? "" : percent() + "% ") + "(" + rows + ")"
                         : "interrupted after " + scanned + " rows (`flows backfill " + flow + "` resumes)")
                         + ", " + enqueued + " enqueued";
-                case "done" -> "done " + finishedAt + ": " + scanned + " rows, " + enqueued + " enqueued"
+                case "done" -> "done " + (finishedAt == null ? "" : finishedAt.truncatedTo(ChronoUnit.SECONDS)) + ": "
+                        + scanned + " rows, " + enqueued + " enqueued"
                         + (skipped > 0 ? ", " + skipped + " already fired" : "");
                 default -> "cancelled after " + scanned + " rows, " + enqueued + " enqueued";
             };

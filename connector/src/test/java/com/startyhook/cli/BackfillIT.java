@@ -305,7 +305,7 @@ class BackfillIT {
     @Test
     void d_aBackfillKilledMidwayResumesAndEnqueuesEachElementExactlyOnce() throws Exception {
         Path log = logs.resolve("backfill.log");
-        Process child = backfillProcess(log, "order-crash", "--rate", "40/s");
+        Process child = backfillProcess(log, "order-crash", "--rate", "25/s");
         try {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
                     .until(() -> scanned("order-crash") >= 80);

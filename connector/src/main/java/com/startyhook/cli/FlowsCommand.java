@@ -363,6 +363,12 @@ final class FlowsCommand extends Subcommand {
                         "--where of the backfill of flow " + name + ": " + problem);
             }
             ValidatedRules loaded = RulesLoader.withoutSecretResolution(true).load(parent.rules.dir());
+            List<Problem> own = loaded.problems().stream().filter(p -> p.file().getFileName() != null
+                    && p.file().getFileName().toString().equals(name + ".json")).toList();
+            if (!cancel && !loaded.rules().flows().containsKey(name) && !own.isEmpty()) {
+                throw new Backfill.Refused("flow " + name + " has problems (`startyhook validate` lists them): "
+                        + own.stream().map(Problem::toString).collect(java.util.stream.Collectors.joining("; ")));
+            }
             try (Database db = parent.database.open(parent.environment)) {
                 // today the ERP's tables and the connector's schema share one database and pool
                 Backfill backfill = new Backfill(db, db.dataSource(), Clock.systemUTC());

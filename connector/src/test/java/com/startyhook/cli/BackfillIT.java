@@ -216,6 +216,12 @@ class BackfillIT {
         assertThat(unknown.exitCode()).isEqualTo(ExitCodes.ERROR);
         assertThat(unknown.err()).contains("no flow named 'no-such-flow'").contains("`startyhook flows` lists them");
 
+        Files.writeString(rules.resolve("flows/order-broken.json"), "{\"name\": \"order-broken\", \"entity\": \"nope\"}");
+        Cli broken = flows("backfill", "order-broken");
+        assertThat(broken.exitCode()).isEqualTo(ExitCodes.ERROR);
+        assertThat(broken.err()).contains("flow order-broken has problems").contains("order-broken.json");
+        Files.delete(rules.resolve("flows/order-broken.json"));
+
         Cli semicolon = flows("backfill", "order-crash", "--where", "amount > 1; DROP TABLE shop.orders");
         assertThat(semicolon.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(semicolon.err()).contains("--where of the backfill of flow order-crash").contains("';'");

@@ -210,19 +210,22 @@ public final class Backfill {
         Optional<Backfills.Run> open;
         try (Connection c = state.connection()) {
             open = backfills.running(c, flow.name());
-            if (open.isPresent() && request.restart()) {
-                backfills.finish(c, open.get().id(), "cancelled");
-                open = Optional.empty();
-            }
         }
-        if (open.isPresent() && request.where() != null && !request.where().equals(open.get().where())) {
+        if (open.isPresent() && !request.restart() && request.where() != null
+                && !request.where().equals(open.get().where())) {
             throw new Refused("flow " + flow.name() + " has an interrupted backfill "
                     + (open.get().where() == null ? "of every row" : "with --where \"" + open.get().where() + "\"")
                     + " after " + open.get().scanned() + " rows; run `startyhook flows backfill " + flow.name()
                     + "` without --where to resume it, or add --restart to start a new one with this --where");
         }
-        String where = open.map(Backfills.Run::where).orElse(request.where());
-        checkOnTable(entity, where);
+        String where = open.isPresent() && !request.restart() ? open.get().where() : request.where();
+        checkOnTable(entity, where); // before --restart cancels anything
+        if (open.isPresent() && request.restart()) {
+            try (Connection c = state.connection()) {
+                backfills.finish(c, open.get().id(), "cancelled");
+            }
+            open = Optional.empty();
+        }
         Backfills.Run run;
         boolean resumed = open.isPresent();
         Long estimate = resumed ? null : estimate(entity); // read before taking a connection of the state database
@@ -253,8 +256,12 @@ public final class Backfill {
             }
             if (page.isEmpty()) {
                 try (Connection c = state.connection()) {
-                    backfills.finish(c, run.id(), "done");
+                    boolean finished = backfills.finish(c, run.id(), "done");
                     run = backfills.lockRow(c, run.id()).orElseThrow();
+                    if (!finished) {
+                        throw new Refused("the backfill of flow " + flow.name() + " was " + run.status() + " after "
+                                + run.scanned() + " rows; it stopped");
+                    }
                 }
                 progress.report(run, rate(readThisRun, started), Duration.ZERO, resumed);
                 return run;

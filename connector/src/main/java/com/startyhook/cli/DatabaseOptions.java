@@ -98,6 +98,12 @@ final class DatabaseOptions {
         return connection.connect(connection.url(environment), environment, applicationName);
     }
 
+    /** A small pool on the ERP database (--db), for reading its rows; it touches no schema. */
+    Database openErp(Map<String, String> environment) {
+        return new Database(connection.url(environment), connection.user(environment),
+                connection.password(environment), schemaName(environment), 2, "startyhook-erp");
+    }
+
     /** Opens the connector's state database (--state, else --db) and brings its schema up to date. */
     Database open(Map<String, String> environment) {
         String state = stateUrlOrNull(environment);

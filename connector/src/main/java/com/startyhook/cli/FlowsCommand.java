@@ -3,6 +3,7 @@ package com.startyhook.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.startyhook.events.Backfill;
 import com.startyhook.ops.FlowsReport;
 import com.startyhook.outbox.Holds;
 import com.startyhook.ops.ManualRun;
@@ -11,9 +12,11 @@ import com.startyhook.rules.Flow;
 import com.startyhook.rules.LiveValidator;
 import com.startyhook.rules.Problem;
 import com.startyhook.rules.RulesLoader;
+import com.startyhook.rules.WhereClause;
 import com.startyhook.rules.ValidatedRules;
 import com.startyhook.signing.Secrets;
 import com.startyhook.store.Activations;
+import com.startyhook.store.Backfills;
 import com.startyhook.store.Database;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -32,10 +35,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "flows", header = "Lists flows with their state; activates, deactivates and fires them.", mixinStandardHelpOptions = true,
         description = {"Lists flows with their state (active, inactive, modified since activation), trigger, mode,",
             "last run, actions by status, last error and deliveries (running or paused); activates, deactivates,",
-            "fires, pauses and resumes them.",
+            "fires, pauses, resumes and backfills them.",
             "A new or edited flow is inactive until it is activated."},
         subcommands = {FlowsCommand.ListFlows.class, FlowsCommand.Activate.class, FlowsCommand.Deactivate.class,
-            FlowsCommand.Fire.class, FlowsCommand.Pause.class, FlowsCommand.Resume.class})
+            FlowsCommand.Fire.class, FlowsCommand.Pause.class, FlowsCommand.Resume.class,
+            FlowsCommand.BackfillFlow.class})
 final class FlowsCommand extends Subcommand {
     @Mixin
     DatabaseOptions database;
@@ -66,12 +70,12 @@ final class FlowsCommand extends Subcommand {
                 }
             } else {
                 Table table = new Table("FLOW", "STATE", "DELIVERIES", "TRIGGER", "MODE", "LAST RUN", "ACTIONS",
-                        "LAST ERROR");
+                        "LAST ERROR", "BACKFILL");
                 for (FlowsReport.FlowLine l : lines) {
                     table.row(l.name(), l.state().label(), l.deliveries(), l.trigger(), l.mode(),
                             l.lastRun() == null ? "-" : l.lastRun().toString(),
                             l.counts().isEmpty() ? "-" : l.counts().toString().replaceAll("[{}]", ""),
-                            l.lastError() == null ? "" : l.lastError());
+                            l.lastError() == null ? "" : l.lastError(), l.backfillSummary());
                 }
                 table.print(out);
             }
@@ -306,6 +310,137 @@ final class FlowsCommand extends Subcommand {
                 }
                 return ExitCodes.OK;
             });
+        }
+    }
+
+    @Command(name = "backfill", mixinStandardHelpOptions = true,
+            description = {"Enqueues an active event flow's actions for rows that already exist in its entity's table,",
+                "in key order, throttled, with progress; the payload's context carries \"backfill\": true.",
+                "Criteria, organizations and once-per-element apply as for live events. Resumable: after a crash",
+                "or a stop, the same command goes on after the last committed page; each element's actions are",
+                "enqueued once."})
+    static final class BackfillFlow implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand
+        FlowsCommand parent;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "NAME", description = "The event flow.")
+        String name;
+
+        @Option(names = "--where", paramLabel = "SQL", description = "A SQL boolean expression on the entity's"
+                + " table that selects the rows, e.g. \"created_at >= '2026-01-01'\" (default: every row).")
+        String where;
+
+        @Option(names = "--rate", paramLabel = "N/s", description = "Rows read per second at most (default: "
+                + Backfill.DEFAULT_RATE + "/s; a resumed backfill keeps its rate unless given).")
+        String rate;
+
+        @Option(names = "--restart", description = "Cancel the flow's interrupted backfill and start a new one.")
+        boolean restart;
+
+        @Option(names = "--cancel", description = "Cancel the flow's interrupted or running backfill and stop.")
+        boolean cancel;
+
+        @Option(names = "--by", paramLabel = "WHO", description = "Who starts it (default: user@host).")
+        String by;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = parent.spec.commandLine().getOut();
+            if (cancel && (restart || where != null || rate != null)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--cancel takes no --where, --rate or --restart: it only cancels the flow's backfill");
+            }
+            Integer rows;
+            try {
+                rows = rate == null ? null : Backfill.parseRate(rate);
+            } catch (Backfill.Refused e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            String problem = where == null ? null : WhereClause.problem(where);
+            if (problem != null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--where of the backfill of flow " + name + ": " + problem);
+            }
+            ValidatedRules loaded = RulesLoader.withoutSecretResolution(true).load(parent.rules.dir());
+            List<Problem> own = loaded.problems().stream().filter(p -> p.file().getFileName() != null
+                    && p.file().getFileName().toString().equals(name + ".json")).toList();
+            if (!cancel && !loaded.rules().flows().containsKey(name) && !own.isEmpty()) {
+                throw new Backfill.Refused("flow " + name + " has problems (`startyhook validate` lists them): "
+                        + own.stream().map(Problem::toString).collect(java.util.stream.Collectors.joining("; ")));
+            }
+            boolean separate = parent.database.stateUrlOrNull(parent.environment) != null;
+            try (Database db = parent.database.open(parent.environment);
+                    Database erp = separate ? parent.database.openErp(parent.environment) : null) {
+                // the ERP's rows are read from --db; the actions and the cursor go to the state database
+                Backfill backfill = new Backfill(db, (erp != null ? erp : db).dataSource(), Clock.systemUTC(),
+                        com.startyhook.capture.CaptureConfig.sourceTimeZone(
+                                parent.environment.get("STARTYHOOK_CAPTURE_SOURCE_TIME_ZONE")));
+                if (cancel) {
+                    var cancelled = backfill.cancel(name);
+                    out.println(cancelled.isPresent() ? "cancelled backfill " + cancelled.get().id() + " of flow " + name
+                            + " after " + cancelled.get().scanned() + " rows (" + cancelled.get().enqueued()
+                            + " elements enqueued); a process still running it stops at its next page"
+                            : "flow " + name + " has no running or interrupted backfill");
+                    out.flush();
+                    return ExitCodes.OK;
+                }
+                Backfills.Run done = backfill.run(loaded.rules(), new Backfill.Request(name, where, rows, restart,
+                        by != null ? by : user()), new ProgressPrinter(out));
+                out.println("backfill " + done.id() + " of flow " + name + " done: " + done.scanned() + " rows read, "
+                        + done.matched() + " fire the flow, " + done.enqueued() + " enqueued (" + done.actions()
+                        + " actions)" + (done.skipped() > 0 ? ", " + done.skipped()
+                        + " skipped: the flow (once per element) already fired for them" : ""));
+                for (Holds.Pause p : new Holds(db).paused()) {
+                    if (p.flow().equals(name)) {
+                        out.println("flow " + name + " is paused: its actions are held (" + p.held()
+                                + " now) until `startyhook flows resume " + name + "`");
+                    }
+                }
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    /** Prints a backfill's start and, at most every two seconds, its progress. */
+    static final class ProgressPrinter implements Backfill.Progress {
+        private final PrintWriter out;
+        private long lastPrinted;
+        private boolean started;
+
+        ProgressPrinter(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void warn(String message) {
+            out.println("warning: " + message);
+            out.flush();
+        }
+
+        @Override
+        public void report(Backfills.Run run, double rowsPerSecond, java.time.Duration eta, boolean resumed) {
+            long now = System.nanoTime();
+            if (!started) {
+                started = true;
+                out.println((resumed ? "resuming backfill " + run.id() + " of flow " + run.flow() + " after "
+                        + run.scanned() + " rows" : "backfill " + run.id() + " of flow " + run.flow() + " started")
+                        + ": " + (run.where() == null ? "every row" : "rows where " + run.where()) + ", at most "
+                        + run.rate() + " rows/s, " + (run.estimatedRows() == null ? "table size unknown (never analyzed)"
+                        : "table of ~" + run.estimatedRows() + " rows"));
+            } else if (now - lastPrinted >= 2_000_000_000L && run.running()) {
+                out.println("  " + run.scanned() + (run.estimatedRows() == null ? "" : "/~" + run.estimatedRows())
+                        + " rows read" + (run.percent() < 0 ? "" : " (" + run.percent() + "%)") + ", " + run.enqueued()
+                        + " enqueued (" + run.actions() + " actions), " + run.skipped() + " already fired, "
+                        + Math.round(rowsPerSecond) + " rows/s" + (eta == null ? "" : ", ETA " + eta.toSeconds() + " s"));
+            } else {
+                return;
+            }
+            lastPrinted = now;
+            out.flush();
         }
     }
 

@@ -13,6 +13,11 @@ final class Criteria {
         return allHold(criteria, change::currentValue, java.util.Set.of());
     }
 
+    /** All criteria hold on the element's current values by column. */
+    static boolean allHold(List<Criterion> criteria, java.util.function.Function<String, Object> row) {
+        return allHold(criteria, row, java.util.Set.of());
+    }
+
     /**
      * @param value    the value of a property: a column of the row, or a related value
      * @param skipping properties not checked (related values not read yet)

@@ -10,8 +10,6 @@ import com.startyhook.rules.ExecutionMode;
 import com.startyhook.rules.RelatedPath;
 import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,7 +26,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  */
 final class EventSink implements TransactionSink {
     private final OutboxWriter outbox;
-    private final String rememberSql;
+    private final ElementMemory memory;
     private final MeterRegistry meters;
     private final String ownTablePrefix;
     /** Counters by table and kind, by event and flow: looked up once, not rebuilt on the hot path. */
@@ -52,8 +50,7 @@ final class EventSink implements TransactionSink {
         this.meters = meters;
         this.ownTablePrefix = schema + ".";
         this.outbox = new OutboxWriter(schema);
-        this.rememberSql = "INSERT INTO " + schema + ".element_memory (flow_name, element_id)"
-                + " SELECT * FROM unnest(?::text[], ?::text[]) ON CONFLICT DO NOTHING RETURNING flow_name, element_id";
+        this.memory = new ElementMemory(schema);
     }
 
     void use(FlowMatcher m) {
@@ -216,24 +213,13 @@ final class EventSink implements TransactionSink {
         }
         Set<String> fresh = new HashSet<>();
         if (!candidates.isEmpty()) {
-            String[] flows = new String[candidates.size()];
-            String[] elements = new String[candidates.size()];
-            int i = 0;
+            List<String> flows = new ArrayList<>(candidates.size());
+            List<String> elements = new ArrayList<>(candidates.size());
             for (Firing f : candidates.values()) {
-                flows[i] = f.flow().flow().name();
-                elements[i++] = f.elementId();
+                flows.add(f.flow().flow().name());
+                elements.add(f.elementId());
             }
-            try (PreparedStatement ps = c.prepareStatement(rememberSql)) {
-                Array a = c.createArrayOf("text", flows);
-                Array b = c.createArrayOf("text", elements);
-                ps.setArray(1, a);
-                ps.setArray(2, b);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        fresh.add(rs.getString(1) + '\u0000' + rs.getString(2));
-                    }
-                }
-            }
+            fresh = memory.remember(c, flows, elements);
         }
         List<Firing> kept = new ArrayList<>(firings.size());
         for (Firing f : firings) {

@@ -9,6 +9,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Builds the webhook body of the README's wire protocol for one firing: what the trigger knows, no other row data. */
 final class PayloadBuilder {
@@ -16,15 +17,20 @@ final class PayloadBuilder {
 
     /** The element's key as text; a composite key's values joined with '|'. */
     static String elementId(Entity entity, ElementChange change) {
+        return elementId(entity, change::currentValue);
+    }
+
+    /** The element's key as text, from its current values by column. */
+    static String elementId(Entity entity, Function<String, Object> row) {
         if (entity.key().size() == 1) {
-            return Values.text(change.currentValue(entity.key().get(0)));
+            return Values.text(row.apply(entity.key().get(0)));
         }
         StringBuilder b = new StringBuilder();
         for (String column : entity.key()) {
             if (b.length() > 0) {
                 b.append('|');
             }
-            b.append(Values.text(change.currentValue(column)));
+            b.append(Values.text(row.apply(column)));
         }
         return b.toString();
     }
@@ -34,24 +40,35 @@ final class PayloadBuilder {
         return organization(entity, change::currentValue);
     }
 
-    /** The element's organization as text from a column or a related value, or null when there is none. */
-    static String organization(Entity entity, java.util.function.Function<String, Object> value) {
+    /** The element's organization as text from its current values, or null when the entity has none. */
+    static String organization(Entity entity, Function<String, Object> row) {
         if (entity.organization() == null) {
             return null;
         }
-        Object v = value.apply(entity.organization());
+        Object v = row.apply(entity.organization());
         return v == null || !Values.known(v) ? null : Values.text(v);
     }
 
     static Payload payload(ActiveFlow flow, Detection d, ElementChange change, String elementId, String organization,
             Instant occurredAt) {
-        return payload(flow, d, change, elementId, organization, Map.of(), occurredAt);
+        return payload(flow.flow().name(), flow.entity(), d, change::currentValue, elementId, organization,
+                occurredAt, Map.of(), Map.of());
     }
 
     /** @param extra the flow's context fields (docs/rules.md), after the connector's own */
     static Payload payload(ActiveFlow flow, Detection d, ElementChange change, String elementId, String organization,
             Map<String, Object> extra, Instant occurredAt) {
-        Entity entity = flow.entity();
+        return payload(flow.flow().name(), flow.entity(), d, change::currentValue, elementId, organization,
+                occurredAt, extra, Map.of());
+    }
+
+    /**
+     * The body for flow {@code flowName} from the element's current values by column; {@code marks} are added
+     * to the context (a backfill's {@code "backfill": true}), then the flow's own context fields {@code extra}.
+     */
+    static Payload payload(String flowName, Entity entity, Detection d, Function<String, Object> row,
+            String elementId, String organization, Instant occurredAt, Map<String, Object> extra,
+            Map<String, Object> marks) {
         Map<String, Object> context = new LinkedHashMap<>();
         if (entity.organization() != null) {
             context.put("organization", organization);
@@ -62,16 +79,17 @@ final class PayloadBuilder {
             context.put("previous", Values.json(d.previous()));
             context.put("value", Values.json(d.value()));
         }
+        context.putAll(marks);
         extra.forEach(context::putIfAbsent);
-        return new Payload(elementId, d.event().wireName(), entity.name(), flow.flow().name(), context,
-                instant(entity.created(), change), instant(entity.modified(), change), occurredAt);
+        return new Payload(elementId, d.event().wireName(), entity.name(), flowName, context,
+                instant(entity.created(), row), instant(entity.modified(), row), occurredAt);
     }
 
-    private static Instant instant(String column, ElementChange change) {
+    private static Instant instant(String column, Function<String, Object> row) {
         if (column == null) {
             return null;
         }
-        Object v = change.currentValue(column);
+        Object v = row.apply(column);
         if (v instanceof PgValues.Timestamp t) {
             return t.instant();
         }

@@ -77,6 +77,7 @@ public final class ConsoleApi {
                     m.put("lastRun", l.lastRun());
                     m.put("counts", l.counts());
                     m.put("lastError", l.lastError());
+                    m.put("backfill", l.backfillSummary());
                     return m;
                 }).toList();
                 OpsServer.respondJson(exchange, 200, out);

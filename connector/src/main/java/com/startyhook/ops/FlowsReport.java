@@ -7,6 +7,7 @@ import com.startyhook.rules.EventType;
 import com.startyhook.rules.Flow;
 import com.startyhook.rules.Rules;
 import com.startyhook.store.Activations;
+import com.startyhook.store.Backfills;
 import com.startyhook.store.Database;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,7 +24,7 @@ import java.util.stream.Collectors;
 
 /**
  * What an operator wants to know about each flow: state (active, inactive, or modified since it
- * was activated), trigger, mode, last run, actions by status and the last error. Used by the
+ * was activated), trigger, mode, last run, actions by status, the last error and the newest backfill. Used by the
  * {@code flows} command and the console. Never contains a secret: URLs and secret references only.
  */
 public final class FlowsReport {
@@ -42,7 +43,12 @@ public final class FlowsReport {
      */
     public record FlowLine(String name, String description, State state, String trigger, String mode,
             Instant lastRun, Map<String, Long> counts, String lastError, String activatedBy, Instant activatedAt,
-            Holds.Pause paused) {
+            Holds.Pause paused, Backfills.Run backfill) {
+
+        /** The flow's newest backfill in a phrase ({@code flows backfill}), or "-" when it never had one. */
+        public String backfillSummary() {
+            return backfill == null ? "-" : backfill.summary();
+        }
 
         /** "not paused", or "paused (N held)". */
         public String deliveries() {
@@ -123,13 +129,14 @@ public final class FlowsReport {
         for (Holds.Pause p : new Holds(database).paused()) {
             paused.put(p.flow(), p);
         }
+        Map<String, Backfills.Run> backfills = new Backfills(database).latest(List.copyOf(rules.flows().keySet()));
         List<FlowLine> lines = new ArrayList<>();
         for (Flow flow : rules.flows().values()) {
             Activations.Activation a = activations.get(flow.name());
             lines.add(new FlowLine(flow.name(), flow.description(), stateOf(flow, a), describeTrigger(flow),
                     flow.mode().wireName(), lastRun.get(flow.name()), counts.getOrDefault(flow.name(), Map.of()),
                     lastError.get(flow.name()), a == null ? null : a.activatedBy(),
-                    a == null ? null : a.activatedAt(), paused.get(flow.name())));
+                    a == null ? null : a.activatedAt(), paused.get(flow.name()), backfills.get(flow.name())));
         }
         return lines;
     }

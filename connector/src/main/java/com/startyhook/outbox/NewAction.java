@@ -9,7 +9,7 @@ import java.util.UUID;
  *
  * @param dedupKey       unique key of the action's origin; enqueueing the same key twice is a no-op
  *                       (WAL events: flow, action index, LSN; monitor: flow, element, scan)
- * @param source         "event", "condition" or "manual"
+ * @param source         "event", "condition", "manual" or "backfill"
  * @param sourcePosition LSN or scan time, for troubleshooting
  */
 public record NewAction(String dedupKey, String flowName, int actionIndex, String entity, String elementId,

@@ -93,6 +93,39 @@ final class QueryShape {
         return Verdict.OK;
     }
 
+    /**
+     * Checks a SQL boolean expression that the connector puts after {@code WHERE} (the {@code --where} of
+     * {@code flows backfill}): balanced parentheses that never close one it did not open, no ';', and,
+     * read as {@code SELECT 1 WHERE (expression)}, a read-only query by {@link #check}.
+     */
+    static Verdict checkCondition(String expression) {
+        if (expression == null || expression.isBlank()) {
+            return new Verdict("the expression is empty; give a SQL boolean expression such as status = 'open'", null);
+        }
+        Lexed lexed = Lexed.of(expression);
+        if (lexed.error != null) {
+            return new Verdict(lexed.error.replace("the query", "the expression"), null);
+        }
+        if (lexed.semicolons > 0) {
+            return new Verdict("the expression holds a ';'; give one SQL boolean expression, without ';'", null);
+        }
+        if (lexed.questionMarks > 0) {
+            return new Verdict("the expression holds a '?' outside a string, which the database driver would take for a"
+                    + " parameter; write jsonb's ? operators as functions, e.g. jsonb_exists(data, 'key')", null);
+        }
+        if (lexed.words.contains("select") || lexed.words.contains("with")) {
+            Verdict v = check("SELECT 1 WHERE (" + expression + ")");
+            return v.error() == null ? v : new Verdict(v.error().replace("the query", "the expression")
+                    .replace("a condition query", "a --where expression"), null);
+        }
+        try {
+            CCJSqlParserUtil.parseCondExpression(expression, false);
+        } catch (Exception | StackOverflowError e) {
+            return lexically(lexed, "the SQL parser does not understand it (" + firstLine(e.getMessage()) + ")");
+        }
+        return Verdict.OK;
+    }
+
     /** The fallback: refuse any word of a data-modifying statement outside strings, quoted names and comments. */
     private static Verdict lexically(Lexed lexed, String why) {
         for (String w : lexed.words) {
@@ -154,6 +187,8 @@ final class QueryShape {
     private static final class Lexed {
         final List<String> words = new ArrayList<>();
         int statements;
+        int semicolons;
+        int questionMarks;
         String error;
 
         static Lexed of(String q) {
@@ -171,6 +206,7 @@ final class QueryShape {
                     continue;
                 }
                 if (c == ';') {
+                    l.semicolons++;
                     if (depth != 0) {
                         l.error = "unbalanced parentheses before the ';' at position " + (i + 1);
                     }
@@ -198,6 +234,9 @@ final class QueryShape {
                 } else {
                     if (!Character.isWhitespace(c)) {
                         content = true;
+                    }
+                    if (c == '?') {
+                        l.questionMarks++;
                     }
                     i++;
                 }

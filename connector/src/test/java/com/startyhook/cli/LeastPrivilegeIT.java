@@ -134,6 +134,13 @@ class LeastPrivilegeIT {
             }
             assertThat(paths()).doesNotContain("/hooks/ticket-created");
         }
+        // a backfill across the two databases: rows read from the ERP database as the role, actions in the state one
+        long projects = ERP.count("erp.project");
+        Cli backfill = Cli.run(cliEnv, "flows", "--rules", rules.toString(), "--db", ERP.jdbcUrl(), "--db-user", ROLE,
+                "--state", STATE.jdbcUrl(), "backfill", "project-created", "--rate", "1000/s");
+        assertThat(backfill.exitCode()).as(backfill.out() + backfill.err()).isZero();
+        assertThat(STATE.count("startyhook.action WHERE flow_name = 'project-created' AND source = 'backfill'"))
+                .isEqualTo(projects).isPositive();
         // the ERP database holds nothing of the connector's: no schema, no table; its state is in its own database
         assertThat(ERP.count("pg_namespace WHERE nspname = 'startyhook'")).isZero();
         assertThat(ERP.count("pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = '" + ROLE + "'"))

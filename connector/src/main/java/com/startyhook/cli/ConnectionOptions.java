@@ -64,9 +64,13 @@ final class ConnectionOptions {
 
     /** A plain connection to {@code url}, named {@code applicationName} in pg_stat_activity. */
     Connection connect(String url, Map<String, String> environment, String applicationName) {
+        return connect(url, user(environment), password(environment), applicationName, advice());
+    }
+
+    /** A plain connection; a refusal is a configuration error ending with {@code advice}. */
+    static Connection connect(String url, String user, String password, String applicationName, String advice) {
         Properties props = new Properties();
-        props.setProperty("user", user(environment));
-        String password = password(environment);
+        props.setProperty("user", user);
         if (password != null) {
             props.setProperty("password", password);
         }
@@ -75,7 +79,7 @@ final class ConnectionOptions {
             return DriverManager.getConnection(url, props);
         } catch (SQLException e) {
             throw new ConfigurationException("cannot connect to " + Database.redactUrl(url) + ": " + e.getMessage()
-                    + "; " + advice(), e);
+                    + "; " + advice, e);
         }
     }
 }

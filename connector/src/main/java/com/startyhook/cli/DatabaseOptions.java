@@ -69,19 +69,8 @@ final class DatabaseOptions {
         if (u == null) {
             return connect(environment, applicationName);
         }
-        java.util.Properties props = new java.util.Properties();
-        props.setProperty("user", stateUser(environment));
-        String password = statePassword(environment);
-        if (password != null) {
-            props.setProperty("password", password);
-        }
-        props.setProperty("ApplicationName", applicationName);
-        try {
-            return java.sql.DriverManager.getConnection(u, props);
-        } catch (java.sql.SQLException e) {
-            throw new ConfigurationException("cannot connect to the state database " + Database.redactUrl(u) + ": "
-                    + e.getMessage() + "; check --state, --state-user and $" + statePasswordEnv, e);
-        }
+        return ConnectionOptions.connect(u, stateUser(environment), statePassword(environment), applicationName,
+                "check --state, --state-user and $" + statePasswordEnv + " (the state database)");
     }
 
     String schemaName() {

@@ -256,8 +256,12 @@ final class FlowsCommand extends Subcommand {
         public Integer call() throws Exception {
             PrintWriter out = parent.spec.commandLine().getOut();
             ValidatedRules loaded = RulesLoader.withoutSecretResolution(true).load(parent.rules.dir());
-            try (Database db = parent.database.open(parent.environment)) {
-                List<Long> ids = new ManualRun(db, Clock.systemUTC()).fire(loaded.rules(), name, element);
+            boolean separate = parent.database.stateUrlOrNull(parent.environment) != null;
+            try (Database db = parent.database.open(parent.environment);
+                    Database erp = separate ? parent.database.openErp(parent.environment) : null) {
+                // the element's row is read from --db; the actions go to the state database
+                List<Long> ids = new ManualRun(db, (erp != null ? erp : db).dataSource(), Clock.systemUTC())
+                        .fire(loaded.rules(), name, element);
                 out.println("enqueued action(s) " + ids + " for " + name + " element " + element);
             }
             out.flush();

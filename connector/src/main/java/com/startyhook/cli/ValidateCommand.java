@@ -79,7 +79,11 @@ final class ValidateCommand extends Subcommand {
         for (Problem w : loaded.warnings()) {
             out.println("warning: " + w);
         }
-        int flows = result.rules().flows().size();
+        // a flow with a capture-access problem (grant, publication) is not valid either
+        ValidatedRules checked = result;
+        long refused = problems.stream().filter(p -> checked.rules().flows().values().stream()
+                .anyMatch(f -> f.file().equals(p.file()))).map(Problem::file).distinct().count();
+        int flows = result.rules().flows().size() - (int) refused;
         int warnings = loaded.warnings().size();
         out.printf("%d flow%s valid, %d problem%s%s%s%n", flows, flows == 1 ? "" : "s", problems.size(),
                 problems.size() == 1 ? "" : "s", warnings == 0 ? "" : ", " + warnings + " warning" + (warnings == 1 ? "" : "s"),

@@ -38,10 +38,20 @@ public final class ManualRun {
     }
 
     private final Database database;
+    private final javax.sql.DataSource erp;
     private final Clock clock;
 
     public ManualRun(Database database, Clock clock) {
+        this(database, database.dataSource(), clock);
+    }
+
+    /**
+     * @param database the connector's state database, where the actions go
+     * @param erp      the ERP database, where the element's row is read
+     */
+    public ManualRun(Database database, javax.sql.DataSource erp, Clock clock) {
         this.database = database;
+        this.erp = erp;
         this.clock = clock;
     }
 
@@ -66,11 +76,14 @@ public final class ManualRun {
         String event = flow.trigger() instanceof EventTrigger e
                 ? e.events().stream().map(EventType::wireName).sorted().findFirst().orElse("manual")
                 : "condition";
+        Map<String, Object> row;
+        try (Connection e = erp.getConnection()) {
+            row = loadRow(e, entity, keyValues);
+        }
+        if (row == null) {
+            throw new Refused(entity.name() + " " + elementId + " does not exist in " + entity.qualifiedTable());
+        }
         try (Connection c = database.connection()) {
-            Map<String, Object> row = loadRow(c, entity, keyValues);
-            if (row == null) {
-                throw new Refused(entity.name() + " " + elementId + " does not exist in " + entity.qualifiedTable());
-            }
             String organization = entity.organization() == null ? null : str(row.get(entity.organization()));
             Map<String, Object> context = new LinkedHashMap<>();
             context.put("organization", organization);

@@ -80,8 +80,7 @@ public final class Database implements AutoCloseable {
         // connections of its own: the pool's statement_timeout is too short for an index over a big outbox,
         // and a session setting made here must not leak into pooled connections
         MigrateResult result = Flyway.configure()
-                .dataSource(dataSource.getJdbcUrl(), dataSource.getUsername(), dataSource.getPassword())
-                .initSql("SET statement_timeout = " + MIGRATION_STATEMENT_TIMEOUT.toMillis())
+                .dataSource(migrationDataSource())
                 .schemas(schema)
                 .defaultSchema(schema)
                 .createSchemas(true)
@@ -96,6 +95,20 @@ public final class Database implements AutoCloseable {
             LOG.debug("Schema {} is up to date", schema);
         }
         return result;
+    }
+
+    /**
+     * Connections for migrations: the session's statement bound is set at connect (the startup packet's
+     * options), so it holds for every statement of every migration.
+     */
+    DataSource migrationDataSource() {
+        org.postgresql.ds.PGSimpleDataSource migrations = new org.postgresql.ds.PGSimpleDataSource();
+        migrations.setURL(dataSource.getJdbcUrl());
+        migrations.setUser(dataSource.getUsername());
+        migrations.setPassword(dataSource.getPassword());
+        migrations.setApplicationName("startyhook-migrations");
+        migrations.setOptions("-c statement_timeout=" + MIGRATION_STATEMENT_TIMEOUT.toMillis());
+        return migrations;
     }
 
     public DataSource dataSource() {

@@ -141,6 +141,12 @@ class LeastPrivilegeIT {
         assertThat(backfill.exitCode()).as(backfill.out() + backfill.err()).isZero();
         assertThat(STATE.count("startyhook.action WHERE flow_name = 'project-created' AND source = 'backfill'"))
                 .isEqualTo(projects).isPositive();
+        // a manual run across the two databases: the row read from the ERP database, the action in the state one
+        Cli fire = Cli.run(cliEnv, "flows", "--rules", rules.toString(), "--db", ERP.jdbcUrl(), "--db-user", ROLE,
+                "--state", STATE.jdbcUrl(), "fire", "customer-blocked", "--element", "9001");
+        assertThat(fire.exitCode()).as(fire.out() + fire.err()).isZero();
+        assertThat(STATE.count("startyhook.action WHERE flow_name = 'customer-blocked' AND source = 'manual'"))
+                .isEqualTo(1);
         // the ERP database holds nothing of the connector's: no schema, no table; its state is in its own database
         assertThat(ERP.count("pg_namespace WHERE nspname = 'startyhook'")).isZero();
         assertThat(ERP.count("pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = '" + ROLE + "'"))

@@ -24,6 +24,26 @@ class MigrationsIT {
         assertThat(PG.queryValue("SELECT current_setting('wal_level')")).isEqualTo("logical");
     }
 
+    /** Migrations run with their own, long statement bound (an index over a big outbox), pooled connections with 30 s. */
+    @Test
+    void migrationsRunWithTheirOwnStatementBoundAndThePoolWithItsOwn() throws Exception {
+        try (Database db = new Database(PG.jdbcUrl(), PG.user(), PG.password(), "startyhook", 2);
+                java.sql.Connection m = db.migrationDataSource().getConnection();
+                java.sql.Connection p = db.connection()) {
+            assertThat(value(m, "SHOW statement_timeout")).isEqualTo("1h");
+            assertThat(value(m, "SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()"))
+                    .isEqualTo("startyhook-migrations");
+            assertThat(value(p, "SHOW statement_timeout")).isEqualTo("30s");
+        }
+    }
+
+    private static String value(java.sql.Connection c, String sql) throws java.sql.SQLException {
+        try (var s = c.createStatement(); var rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
     @Test
     void schemaNameIsConfigurable() throws Exception {
         try (Database db = new Database(PG.jdbcUrl(), PG.user(), PG.password(), "hooks_custom", 2)) {

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * }
  * </pre>
  */
-public final class DeliveryService implements AutoCloseable {
+public final class DeliveryService implements AutoCloseable, com.startyhook.outbox.Handoff {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryService.class);
 
     private final Database database;
@@ -42,6 +42,10 @@ public final class DeliveryService implements AutoCloseable {
     private final String instanceId;
     private final WakeSignal signal = new WakeSignal();
     private final List<Thread> threads = new ArrayList<>();
+    /** The running workers, read by the capture's thread (hand-over) without the service's lock. */
+    private final List<DeliverBatches> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Orders reservations (a worker's room is read, then promised); never held while waiting for anything. */
+    private final Object handoffLock = new Object();
     private WebhookSender sender;
     private ActionQueue queue;
     private volatile boolean claiming;
@@ -83,8 +87,9 @@ public final class DeliveryService implements AutoCloseable {
         claiming = true;
         for (int i = 1; i <= config.workers(); i++) {
             String name = instanceId + "/w" + i;
-            threads.add(thread("delivery-" + i, new DeliverBatches(name, this, queue, sender, retries, config, signal,
-                    clock, meters)));
+            DeliverBatches worker = new DeliverBatches(name, this, queue, sender, retries, config, signal, clock, meters);
+            workers.add(worker);
+            threads.add(thread("delivery-" + i, worker));
         }
         threads.add(thread("delivery-listen", new ListenForEnqueues(listenConnections(), this::wakeUp,
                 () -> claiming)));
@@ -102,6 +107,84 @@ public final class DeliveryService implements AutoCloseable {
     /** Wakes the workers: call after enqueueing actions, so they go out without waiting for a poll. */
     public void wakeUp() {
         signal.wakeOne();
+    }
+
+    /**
+     * Room in the worker that has the most, for up to {@code wanted} actions an enqueue of this process inserts leased
+     * to it ({@code delivery.handoff}); null when the hand-over is off, the service is not running or it has no room.
+     */
+    @Override
+    public Grant reserve(int wanted) {
+        if (!config.handoff() || !claiming || aborted || wanted <= 0) {
+            return null;
+        }
+        synchronized (handoffLock) {
+            return reserveLocked(wanted);
+        }
+    }
+
+    private Grant reserveLocked(int wanted) {
+        DeliverBatches best = null;
+        for (DeliverBatches w : workers) {
+            if (best == null || w.room() > best.room()) {
+                best = w;
+            }
+        }
+        int n = best == null ? 0 : Math.min(wanted, best.room());
+        if (n <= 0) {
+            return null;
+        }
+        best.reserve(n);
+        return new Grant(best.name(), n, config.leaseDuration().toMillis());
+    }
+
+    /** After the enqueue's commit: its leased actions go to the worker they are leased to, which is woken. */
+    @Override
+    public void handOver(Grant grant, List<Leased> actions) {
+        DeliverBatches worker = worker(grant);
+        if (worker == null) {
+            return; // not ours (a service restarted meanwhile): the leases expire and the actions are claimed
+        }
+        if (actions.isEmpty()) {
+            worker.handOver(grant.capacity(), null);
+            return;
+        }
+        List<ClaimedAction> claimed = new ArrayList<>(actions.size());
+        Instant since = null;
+        for (Leased l : actions) {
+            claimed.add(claimed(l));
+            Instant s = l.leaseExpiresAt().minusMillis(grant.leaseMillis());
+            since = since == null || s.isBefore(since) ? s : since;
+        }
+        claimed.sort((x, y) -> Long.compare(x.id(), y.id()));
+        worker.handOver(grant.capacity(), new DeliverBatches.HandedOver(claimed, since));
+        signal.wakeAll();
+    }
+
+    @Override
+    public void cancel(Grant grant) {
+        DeliverBatches worker = worker(grant);
+        if (worker != null) {
+            worker.handOver(grant.capacity(), null);
+        }
+    }
+
+    private DeliverBatches worker(Grant grant) {
+        for (DeliverBatches w : workers) {
+            if (w.name().equals(grant.owner())) {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    /** The action as a claim would have returned it: first attempt, nothing retried. */
+    private static ClaimedAction claimed(Leased l) {
+        com.startyhook.outbox.NewAction a = l.action();
+        long[] schedule = a.webhook().retrySchedule().stream().mapToLong(java.time.Duration::toMillis).toArray();
+        return new ClaimedAction(l.id(), a.messageId(), a.flowName(), a.elementId(), a.event(),
+                a.webhook().url().toString(), a.webhook().signing().encode(), a.webhook().headers(),
+                (int) a.webhook().timeout().toMillis(), schedule, a.payload(), 0, 0, l.createdAt());
     }
 
     /** Name of this process in lease_owner and attempt.worker (host, pid, random suffix). */
@@ -142,6 +225,7 @@ public final class DeliveryService implements AutoCloseable {
         queue.cancelClaims();
         signal.wakeAll();
         join(config.shutdownGrace().toMillis() + 5_000);
+        workers.clear();
         sender.close();
         sender = null;
         LOG.info("Delivery stopped (instance {})", instanceId);
@@ -161,6 +245,7 @@ public final class DeliveryService implements AutoCloseable {
         signal.wakeAll();
         sender.abort();
         join(15_000);
+        workers.clear();
         sender = null;
     }
 

@@ -77,6 +77,14 @@ public final class EventService implements AutoCloseable {
                 new FailureInjectingSink(sink, wakeUp, failure), clock);
     }
 
+    /**
+     * Lets {@code handoff} (this process's delivery) take the actions the capture enqueues that are due at once
+     * without a claim ({@code delivery.handoff}); before {@link #start}.
+     */
+    public void handoff(com.startyhook.outbox.Handoff handoff) {
+        sink.handoff(handoff);
+    }
+
     /** Starts capturing for the flows last {@link #apply applied}; without any, no engine runs. */
     public synchronized void start() {
         started = true;
@@ -170,7 +178,9 @@ public final class EventService implements AutoCloseable {
 
         @Override
         public void committed(int actionsEnqueued) {
-            if (actionsEnqueued > 0) {
+            // the actions inserted leased go to this process's workers; the others are claimed (the insert's
+            // NOTIFY wakes every process's workers; this wakes ours at once)
+            if (actionsEnqueued > sink.handOver()) {
                 wakeUp.run();
             }
             if (actionsEnqueued > 0 && failure.compareAndSet(FailurePoint.AFTER_OUTBOX_COMMIT, null)) {

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
@@ -124,54 +125,73 @@ public final class DeliveryService implements AutoCloseable, com.startyhook.outb
     }
 
     private Grant reserveLocked(int wanted) {
-        DeliverBatches best = null;
-        for (DeliverBatches w : workers) {
-            if (best == null || w.room() > best.room()) {
-                best = w;
+        List<DeliverBatches> byRoom = new ArrayList<>(workers);
+        byRoom.sort((x, y) -> Integer.compare(y.room(), x.room()));
+        List<String> owners = new ArrayList<>();
+        for (DeliverBatches w : byRoom) {
+            int n = Math.min(wanted - owners.size(), w.room());
+            if (n <= 0) {
+                break;
+            }
+            w.reserve(n);
+            for (int i = 0; i < n; i++) {
+                owners.add(w.name());
             }
         }
-        int n = best == null ? 0 : Math.min(wanted, best.room());
-        if (n <= 0) {
-            return null;
-        }
-        best.reserve(n);
-        return new Grant(best.name(), n, config.leaseDuration().toMillis());
+        return owners.isEmpty() ? null : new Grant(owners, config.leaseDuration().toMillis());
     }
 
-    /** After the enqueue's commit: its leased actions go to the worker they are leased to, which is woken. */
+    /** After the enqueue's commit: its leased actions go to the workers they are leased to, which are woken. */
     @Override
     public void handOver(Grant grant, List<Leased> actions) {
-        DeliverBatches worker = worker(grant);
-        if (worker == null) {
-            return; // not ours (a service restarted meanwhile): the leases expire and the actions are claimed
-        }
-        if (actions.isEmpty()) {
-            worker.handOver(grant.capacity(), null);
-            return;
-        }
-        List<ClaimedAction> claimed = new ArrayList<>(actions.size());
-        Instant since = null;
+        Map<String, List<Leased>> byOwner = new java.util.HashMap<>();
         for (Leased l : actions) {
-            claimed.add(claimed(l));
-            Instant s = l.leaseExpiresAt().minusMillis(grant.leaseMillis());
-            since = since == null || s.isBefore(since) ? s : since;
+            byOwner.computeIfAbsent(l.owner(), o -> new ArrayList<>()).add(l);
         }
-        claimed.sort((x, y) -> Long.compare(x.id(), y.id()));
-        worker.handOver(grant.capacity(), new DeliverBatches.HandedOver(claimed, since));
-        signal.wakeAll();
+        for (Map.Entry<String, Integer> slots : slotsByOwner(grant).entrySet()) {
+            DeliverBatches worker = worker(slots.getKey());
+            List<Leased> mine = byOwner.getOrDefault(slots.getKey(), List.of());
+            if (worker == null) {
+                continue; // not running any more: the leases expire and the actions are claimed
+            }
+            if (mine.isEmpty()) {
+                worker.handOver(slots.getValue(), null);
+                continue;
+            }
+            List<ClaimedAction> claimed = new ArrayList<>(mine.size());
+            Instant since = null;
+            for (Leased l : mine) {
+                claimed.add(claimed(l));
+                Instant s = l.leaseExpiresAt().minusMillis(grant.leaseMillis());
+                since = since == null || s.isBefore(since) ? s : since;
+            }
+            claimed.sort((x, y) -> Long.compare(x.id(), y.id()));
+            worker.handOver(slots.getValue(), new DeliverBatches.HandedOver(claimed, since));
+        }
+        if (!actions.isEmpty()) {
+            signal.wakeAll();
+        }
     }
 
     @Override
     public void cancel(Grant grant) {
-        DeliverBatches worker = worker(grant);
-        if (worker != null) {
-            worker.handOver(grant.capacity(), null);
+        for (Map.Entry<String, Integer> slots : slotsByOwner(grant).entrySet()) {
+            DeliverBatches worker = worker(slots.getKey());
+            if (worker != null) {
+                worker.handOver(slots.getValue(), null);
+            }
         }
     }
 
-    private DeliverBatches worker(Grant grant) {
+    private static Map<String, Integer> slotsByOwner(Grant grant) {
+        Map<String, Integer> slots = new java.util.LinkedHashMap<>();
+        grant.owners().forEach(o -> slots.merge(o, 1, Integer::sum));
+        return slots;
+    }
+
+    private DeliverBatches worker(String owner) {
         for (DeliverBatches w : workers) {
-            if (w.name().equals(grant.owner())) {
+            if (w.name().equals(owner)) {
                 return w;
             }
         }
@@ -180,11 +200,8 @@ public final class DeliveryService implements AutoCloseable, com.startyhook.outb
 
     /** The action as a claim would have returned it: first attempt, nothing retried. */
     private static ClaimedAction claimed(Leased l) {
-        com.startyhook.outbox.NewAction a = l.action();
-        long[] schedule = a.webhook().retrySchedule().stream().mapToLong(java.time.Duration::toMillis).toArray();
-        return new ClaimedAction(l.id(), a.messageId(), a.flowName(), a.elementId(), a.event(),
-                a.webhook().url().toString(), a.webhook().signing().encode(), a.webhook().headers(),
-                (int) a.webhook().timeout().toMillis(), schedule, a.payload(), 0, 0, l.createdAt());
+        return new ClaimedAction(l.id(), l.messageId(), l.flowName(), l.elementId(), l.event(), l.url(), l.secretRef(),
+                l.headers(), l.timeoutMs(), l.retryScheduleMs(), l.payload(), 0, 0, l.createdAt());
     }
 
     /** Name of this process in lease_owner and attempt.worker (host, pid, random suffix). */

@@ -13,11 +13,35 @@ import java.util.List;
  */
 public interface Handoff {
 
-    /** Room in a worker: up to {@code capacity} actions leased to {@code owner} for {@code leaseMillis}. */
-    record Grant(String owner, int capacity, long leaseMillis) {}
+    /**
+     * Room in the workers: the k-th action inserted leased (from 0) is leased to {@code owners.get(k)}, for
+     * {@code leaseMillis}; at most {@code owners.size()} of them.
+     */
+    record Grant(List<String> owners, long leaseMillis) {
+        public Grant {
+            owners = List.copyOf(owners);
+        }
 
-    /** An action inserted leased to a grant's owner, as the enqueue's statement returned it. */
-    record Leased(long id, Instant createdAt, Instant leaseExpiresAt, NewAction action) {}
+        public int capacity() {
+            return owners.size();
+        }
+    }
+
+    /**
+     * An action inserted leased to a grant's owner: its row as the enqueue's statement returned it, with what a claim
+     * would read of it (a first attempt: nothing retried yet).
+     */
+    record Leased(long id, String owner, Instant createdAt, Instant leaseExpiresAt, java.util.UUID messageId, String flowName,
+            String elementId, String event, String url, String secretRef, java.util.Map<String, String> headers,
+            int timeoutMs, long[] retryScheduleMs, String payload) {
+
+        static Leased of(long id, String owner, Instant createdAt, Instant leaseExpiresAt, NewAction a) {
+            return new Leased(id, owner, createdAt, leaseExpiresAt, a.messageId(), a.flowName(), a.elementId(), a.event(),
+                    a.webhook().url().toString(), a.webhook().signing().encode(), a.webhook().headers(),
+                    (int) a.webhook().timeout().toMillis(),
+                    a.webhook().retrySchedule().stream().mapToLong(java.time.Duration::toMillis).toArray(), a.payload());
+        }
+    }
 
     /** No hand-over: every action is inserted pending and claimed. */
     Handoff NONE = new Handoff() {

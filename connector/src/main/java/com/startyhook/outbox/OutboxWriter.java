@@ -67,19 +67,23 @@ public final class OutboxWriter {
                 + "   st IS NULL AND (count(*) FILTER (WHERE st IS NULL) OVER (PARTITION BY f, el ORDER BY n"
                 + "     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) > 0"
                 + "   OR EXISTS (SELECT 1 FROM held WHERE held.f = r.f AND held.el = r.el)) AS w FROM r),"
-                + " k AS (SELECT s.*, st IS NULL AND NOT hold AND NOT w AND count(*) FILTER (WHERE st IS NULL AND NOT hold"
-                + "   AND NOT w) OVER (ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) <= ? AS lz FROM s),"
+                + " c AS (SELECT s.*, st IS NULL AND NOT hold AND NOT w AS due, count(*) FILTER (WHERE st IS NULL AND NOT hold"
+                + "   AND NOT w) OVER (ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS rank FROM s),"
+                + " k AS (SELECT c.*, due AND rank <= ? AS lz FROM c),"
                 + " ins AS (INSERT INTO " + action + " (message_id, dedup_key, flow_name, action_index, entity,"
                 + " element_id, organization, event, source, source_position, url, secret_ref, headers, timeout_ms,"
                 + " retry_schedule_ms, payload, status, last_error, next_attempt_at, waiting, lease_owner, lease_expires_at)"
                 + " SELECT m::uuid, d, f, i, en, el, o, ev, so, sp, u, sr, h::jsonb, t, rs::bigint[], p,"
                 + " CASE WHEN lz THEN 'delivering' ELSE coalesce(st, 'pending') END, le,"
                 + " CASE WHEN hold THEN 'infinity'::timestamptz ELSE now() END, w,"
-                + " CASE WHEN lz THEN ?::text END, CASE WHEN lz THEN clock_timestamp() + ? * interval '1 millisecond' END"
+                // the k-th leased action goes to the k-th slot of the grant (one worker's room after another's)
+                + " CASE WHEN lz THEN (?::text[])[rank] END,"
+                + " CASE WHEN lz THEN clock_timestamp() + ? * interval '1 millisecond' END"
                 + " FROM k ORDER BY n ON CONFLICT (message_id) DO NOTHING"
-                + " RETURNING id, message_id, status, created_at, lease_expires_at)"
-                + " SELECT id, message_id, created_at, lease_expires_at, NULL::integer FROM ins WHERE status = 'delivering'"
-                + " UNION ALL SELECT NULL, NULL, NULL, NULL, count(*)::integer FROM ins";
+                + " RETURNING id, message_id, status, created_at, lease_expires_at, lease_owner)"
+                + " SELECT id, message_id, created_at, lease_expires_at, NULL::integer, lease_owner FROM ins"
+                + "   WHERE status = 'delivering'"
+                + " UNION ALL SELECT NULL, NULL, NULL, NULL, count(*)::integer, NULL FROM ins";
     }
 
     /** Rows per statement: a transaction of a million matching rows must not become one bind message of a GB. */
@@ -134,7 +138,9 @@ public final class OutboxWriter {
                     strings(actions, NewAction::payload),
                     strings(refused, why -> why == null ? null : "failed"), refused.toArray(String[]::new));
             ps.setInt(19, Math.max(0, room));
-            ps.setString(20, grant == null ? null : grant.owner());
+            List<String> slots = grant == null || room <= 0 ? List.of()
+                    : grant.owners().subList(grant.capacity() - room, grant.capacity());
+            ps.setArray(20, connection.createArrayOf("text", slots.toArray()));
             ps.setLong(21, grant == null ? 0 : grant.leaseMillis());
             ps.execute(); // the lock's result, then the insert's rows
             if (!ps.getMoreResults()) {
@@ -155,7 +161,7 @@ public final class OutboxWriter {
                             byId.put(a.messageId(), a);
                         }
                     }
-                    leased.add(new Handoff.Leased(rs.getLong(1), rs.getTimestamp(3).toInstant(),
+                    leased.add(Handoff.Leased.of(rs.getLong(1), rs.getString(6), rs.getTimestamp(3).toInstant(),
                             rs.getTimestamp(4).toInstant(), byId.get(rs.getObject(2, java.util.UUID.class))));
                 }
             }

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * The delivery of this process taking actions its capture enqueues without a claim (docs/delivery.md,
- * {@code delivery.handoff}): before the enqueue it {@link #reserve reserves} room in one of its workers; the
- * enqueue inserts up to that many actions that are due at once already {@code delivering}, leased to that worker;
+ * {@code delivery.handoff}): before the enqueue it {@link #reserve reserves} room in its workers; the
+ * enqueue inserts up to that many actions that are due at once already {@code delivering}, leased to those workers;
  * after the commit they are {@link #handOver handed over} in memory, and after a rollback the room is
  * {@link #cancel given back}. A process that dies between the commit and the hand-over loses nothing: the leases
  * expire and any worker claims the actions.

@@ -52,8 +52,8 @@ public final class OutboxWriter {
         // by a statement of its own before the insert (whose snapshot is then taken after any pause or resume
         // that was running committed), makes a pause or resume wait for the enqueues in flight.
         // Hand-over (Handoff, delivery.handoff): of the actions due at once (not refused, not held, not waiting behind
-        // an earlier open action of their element: the head of the element), the first ? (the room a worker of this
-        // process reserved) are inserted already delivering, leased to that worker, and returned; the others pending.
+        // an earlier open action of their element: the head of the element), the first ? (the room the workers of this
+        // process reserved) are inserted already delivering, leased to those workers, and returned; the others pending.
         this.insertSql = Holds.lockShared(schema) + "; WITH r AS MATERIALIZED (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::integer[],"
                 + " ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
                 + " ?::integer[], ?::text[], ?::text[], ?::text[], ?::text[])"

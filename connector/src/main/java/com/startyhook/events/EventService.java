@@ -153,6 +153,7 @@ public final class EventService implements AutoCloseable {
     public synchronized void close() {
         started = false;
         engine.close();
+        sink.forgetUncommitted(); // room reserved by a write that failed is given back to delivery
     }
 
     /** Test seam: the next time the point is reached, capture fails as if the process had crashed there. */

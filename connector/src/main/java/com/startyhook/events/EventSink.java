@@ -66,7 +66,7 @@ final class EventSink implements TransactionSink {
      * After the commit of the last {@link #write}: hands what it inserted leased over to delivery; returns how many.
      * Never before the commit: a write whose transaction rolled back is forgotten by the next write.
      */
-    int handOver() {
+    synchronized int handOver() {
         com.startyhook.outbox.Handoff.Grant g = grant;
         if (g == null) {
             return 0;
@@ -79,7 +79,7 @@ final class EventSink implements TransactionSink {
     }
 
     /** The room reserved for a write that was not committed (rolled back, or the capture failed) is given back. */
-    private void forgetUncommitted() {
+    synchronized void forgetUncommitted() {
         if (grant != null) {
             handoff.cancel(grant);
             grant = null;
@@ -132,7 +132,7 @@ final class EventSink implements TransactionSink {
     }
 
     @Override
-    public int write(Connection c, List<CommittedTransaction> transactions) throws SQLException {
+    public synchronized int write(Connection c, List<CommittedTransaction> transactions) throws SQLException {
         forgetUncommitted();
         Active now = active;
         FlowMatcher m = now.matcher();

@@ -256,6 +256,7 @@ public final class Connector implements AutoCloseable {
             // related values are read from the ERP database, today the same pool as the connector's state
             events = new EventService(database, source, settings.capture(), delivery::wakeUp, clock,
                     metrics.registry(), erp.dataSource(), settings.lookup());
+            events.handoff(delivery);
             monitor = new MonitorService(database, erp.dataSource(), settings.monitor(), clock, delivery::wakeUp);
             appliedKey = null;
             applyToLeaderServices();

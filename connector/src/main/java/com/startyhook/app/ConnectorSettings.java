@@ -56,7 +56,8 @@ public record ConnectorSettings(String dbUrl, String dbUser, String dbPassword, 
                 s.decimal("delivery.retry-jitter", 0, 0.99), s.duration("delivery.shutdown-grace"),
                 DeliveryConfig.parseNonRetryableStatuses(s.string("delivery.non-retryable-statuses")),
                 com.startyhook.net.AddressPolicy.parse(s.string("delivery.allowed-private-hosts")),
-                s.string("delivery.ca-bundle-password"), s.duration("delivery.disable-after"));
+                s.string("delivery.ca-bundle-password"), s.duration("delivery.disable-after"),
+                s.bool("delivery.handoff"));
         int poolSize = s.integer("db.pool-size", 4, 200);
         int needed = 2 * monitor.threads() + 2;
         if (poolSize < needed) {

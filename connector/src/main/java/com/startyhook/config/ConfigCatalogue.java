@@ -63,6 +63,7 @@ public final class ConfigCatalogue {
         add("delivery.retry-jitter", "0.2", "random spread of retry delays (0.2 = plus or minus 20 %)");
         add("delivery.shutdown-grace", "10s", "how long a graceful stop waits for in-flight deliveries");
         add("delivery.disable-after", "5d", "an endpoint (webhook URL) failing continuously this long is disabled, like one that answers 410 Gone: its actions are held, not failed, until `startyhook outbox enable-endpoint URL`");
+        add("delivery.handoff", "true", "actions the capture of this process enqueues that are due at once are inserted already leased to one of its delivery workers and handed over in memory after the commit, without a claim statement; false: every action is claimed");
         add("delivery.non-retryable-statuses", null, "HTTP statuses (3xx/4xx, comma-separated, e.g. 400,422) that fail an action at once instead of retrying; default none");
         add("delivery.allowed-private-hosts", null, "host names, addresses and CIDR ranges (comma-separated, e.g. localhost,10.20.0.0/16) that webhooks may reach although loopback, private, link-local, CGNAT, multicast or unspecified; default none");
         // operations

@@ -59,6 +59,21 @@ final class DeliverBatches implements Runnable {
     /** The lease of everything this worker holds, renewed while it holds anything. */
     private final Lease lease;
     private long lastRenewalNanos;
+    /** Actions the capture of this process inserted leased to this worker, handed over after its commit (Handoff). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<HandedOver> handedOver =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Room promised to enqueues not yet committed or handed over. */
+    private final java.util.concurrent.atomic.AtomicInteger reserved = new java.util.concurrent.atomic.AtomicInteger();
+    /** Actions handed over and not yet taken by this worker. */
+    private final java.util.concurrent.atomic.AtomicInteger waitingHandedOver =
+            new java.util.concurrent.atomic.AtomicInteger();
+    /** How many this worker has in flight, for other threads ({@link #room()}). */
+    private volatile int holding;
+    private final io.micrometer.core.instrument.Counter claimedCount;
+    private final io.micrometer.core.instrument.Counter handedOverCount;
+
+    /** Actions inserted leased since {@code leasedSince} (their lease's start by the database's clock). */
+    record HandedOver(List<ClaimedAction> actions, Instant leasedSince) {}
 
     DeliverBatches(String name, DeliveryService service, ActionQueue queue, WebhookSender sender, RetryPolicy retries,
             DeliveryConfig config, WakeSignal signal, Clock clock, MeterRegistry meters) {
@@ -80,6 +95,31 @@ final class DeliverBatches implements Runnable {
                 .description("time one claim statement takes (a batch of due actions under a lease)")
                 .publishPercentiles(0.5, 0.99)
                 .register(meters);
+        this.claimedCount = meters.counter("startyhook.delivery.claimed", "way", "claim");
+        this.handedOverCount = meters.counter("startyhook.delivery.claimed", "way", "handoff");
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** How many more actions this worker may be handed: two batches in flight at most, less what is promised. */
+    int room() {
+        return 2 * config.batchSize() - holding - reserved.get() - waitingHandedOver.get();
+    }
+
+    /** Promises {@code n} of this worker's room to an enqueue under way. */
+    void reserve(int n) {
+        reserved.addAndGet(n);
+    }
+
+    /** The enqueue that reserved {@code n} committed (handing {@code actions} over) or rolled back (none). */
+    void handOver(int n, HandedOver actions) {
+        if (actions != null && !actions.actions().isEmpty()) {
+            waitingHandedOver.addAndGet(actions.actions().size());
+            handedOver.add(actions);
+        }
+        reserved.addAndGet(-n);
     }
 
     @Override
@@ -90,6 +130,7 @@ final class DeliverBatches implements Runnable {
                 boolean progressed = false;
                 try {
                     progressed = recordReady(false);
+                    progressed |= takeHandedOver() > 0;
                     renewIfDue();
                     if (mayClaim(seen)) {
                         progressed |= claimMore(seen) > 0;
@@ -98,6 +139,7 @@ final class DeliverBatches implements Runnable {
                     LOG.error("Unhandled exception in delivery worker {}; will keep running", name, e);
                     claimBackoffUntilNanos = System.nanoTime() + config.pollInterval().toNanos();
                 }
+                holding = inFlight.size();
                 if (!progressed) {
                     waitForWork(seen);
                 }
@@ -138,6 +180,7 @@ final class DeliverBatches implements Runnable {
             return 0;
         }
         claims.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        claimedCount.increment(batch.size());
         if (batch.size() == limit) {
             signal.wakeOne(); // more may be due: let another worker help
         } else {
@@ -156,6 +199,50 @@ final class DeliverBatches implements Runnable {
             f.sent.whenComplete((v, e) -> done.add(f));
         }
         return batch.size();
+    }
+
+    /**
+     * Sends the actions handed over to this worker, as a claim's: their lease began when they were inserted (by the
+     * database's clock), so the next renewal is due a third of a lease after the earliest of them.
+     */
+    private int takeHandedOver() {
+        int taken = 0;
+        for (HandedOver h; (h = handedOver.poll()) != null; ) {
+            waitingHandedOver.addAndGet(-h.actions().size());
+            long ageNanos = Math.max(0, Duration.between(h.leasedSince(), clock.instant()).toNanos());
+            long leasedAtNanos = System.nanoTime() - ageNanos;
+            if (inFlight.isEmpty() && unrecorded.isEmpty()) {
+                lastRenewalNanos = leasedAtNanos;
+            } else {
+                lastRenewalNanos = Math.min(lastRenewalNanos, leasedAtNanos);
+            }
+            lease.renewed(h.leasedSince());
+            for (ClaimedAction action : h.actions()) {
+                WebhookSender.InFlight f = sender.send(action, lease);
+                inFlight.add(f);
+                f.sent.whenComplete((v, e) -> done.add(f));
+            }
+            handedOverCount.increment(h.actions().size());
+            taken += h.actions().size();
+        }
+        return taken;
+    }
+
+    /** Handed over and never taken (the service stopped first): back to pending at once, as unsent claimed ones. */
+    private void releaseHandedOver() {
+        List<ClaimedAction> left = new ArrayList<>();
+        for (HandedOver h; (h = handedOver.poll()) != null; ) {
+            left.addAll(h.actions());
+        }
+        if (left.isEmpty()) {
+            return;
+        }
+        try {
+            queue.release(left, name);
+        } catch (SQLException e) {
+            LOG.warn("Delivery worker {} could not release {} actions handed over to it ({}); they are claimed after"
+                    + " their lease", name, left.size(), e.getMessage());
+        }
     }
 
     /**
@@ -292,6 +379,9 @@ final class DeliverBatches implements Runnable {
      * nothing is recorded: the leases expire.
      */
     private void stop() throws InterruptedException {
+        if (!service.isAborted()) {
+            releaseHandedOver();
+        }
         // claimed but not yet sent (waiting for a connection to their host): back to pending at once
         for (WebhookSender.InFlight f : inFlight) {
             if (f.startedAt == null) {

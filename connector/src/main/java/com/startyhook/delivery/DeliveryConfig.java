@@ -40,12 +40,15 @@ import java.util.function.Consumer;
  *                           or null ({@code delivery.ca-bundle-password})
  * @param disableAfter       an endpoint (URL) that has failed continuously this long is disabled: its actions
  *                           are held until it is enabled again ({@code delivery.disable-after}, default 5 days)
+ * @param handoff            actions this process's capture enqueues that are due at once are inserted already leased to
+ *                           one of its workers and handed over in memory after the commit, without a claim
+ *                           ({@code delivery.handoff}, default true)
  */
 public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration, Duration pollInterval,
         int perHostLimit, Duration connectTimeout, Path caBundle, Path clientCertificate, Path clientKey,
         String clientKeyPassword, boolean allowInsecureUrls, int maxResponseExcerpt, Duration maxRetryAfter,
         double jitter, Duration shutdownGrace, Set<Integer> nonRetryableStatuses, AddressPolicy allowedPrivateHosts,
-        String caBundlePassword, Duration disableAfter) {
+        String caBundlePassword, Duration disableAfter, boolean handoff) {
 
     public static final int DEFAULT_WORKERS = 4;
     public static final int DEFAULT_BATCH_SIZE = 64;
@@ -99,7 +102,7 @@ public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration,
         return new DeliveryConfig(DEFAULT_WORKERS, DEFAULT_BATCH_SIZE, DEFAULT_LEASE, DEFAULT_POLL_INTERVAL,
                 DEFAULT_PER_HOST_LIMIT, DEFAULT_CONNECT_TIMEOUT, null, null, null, null, false,
                 DEFAULT_MAX_RESPONSE_EXCERPT, DEFAULT_MAX_RETRY_AFTER, DEFAULT_JITTER, DEFAULT_SHUTDOWN_GRACE, Set.of(),
-                AddressPolicy.strict(), null, DEFAULT_DISABLE_AFTER);
+                AddressPolicy.strict(), null, DEFAULT_DISABLE_AFTER, true);
     }
 
     public DeliveryConfig withWorkers(int n) {
@@ -170,6 +173,10 @@ public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration,
         return copy(c -> c.disableAfter = after);
     }
 
+    public DeliveryConfig withHandoff(boolean on) {
+        return copy(c -> c.handoff = on);
+    }
+
     public DeliveryConfig withCaBundle(Path file, String passwordRef) {
         return copy(c -> {
             c.caBundle = file;
@@ -205,6 +212,7 @@ public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration,
         AddressPolicy allowedPrivateHosts;
         String caBundlePassword;
         Duration disableAfter;
+        boolean handoff;
 
         Copy(DeliveryConfig d) {
             workers = d.workers;
@@ -226,13 +234,14 @@ public record DeliveryConfig(int workers, int batchSize, Duration leaseDuration,
             allowedPrivateHosts = d.allowedPrivateHosts;
             caBundlePassword = d.caBundlePassword;
             disableAfter = d.disableAfter;
+            handoff = d.handoff;
         }
 
         DeliveryConfig build() {
             return new DeliveryConfig(workers, batchSize, leaseDuration, pollInterval, perHostLimit, connectTimeout,
                     caBundle, clientCertificate, clientKey, clientKeyPassword, allowInsecureUrls, maxResponseExcerpt,
                     maxRetryAfter, jitter, shutdownGrace, nonRetryableStatuses, allowedPrivateHosts, caBundlePassword,
-                    disableAfter);
+                    disableAfter, handoff);
         }
     }
 

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * }
  * </pre>
  */
-public final class DeliveryService implements AutoCloseable {
+public final class DeliveryService implements AutoCloseable, com.startyhook.outbox.Handoff {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryService.class);
 
     private final Database database;
@@ -42,6 +43,10 @@ public final class DeliveryService implements AutoCloseable {
     private final String instanceId;
     private final WakeSignal signal = new WakeSignal();
     private final List<Thread> threads = new ArrayList<>();
+    /** The running workers, read by the capture's thread (hand-over) without the service's lock. */
+    private final List<DeliverBatches> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Orders reservations (a worker's room is read, then promised); never held while waiting for anything. */
+    private final Object handoffLock = new Object();
     private WebhookSender sender;
     private ActionQueue queue;
     private volatile boolean claiming;
@@ -83,8 +88,9 @@ public final class DeliveryService implements AutoCloseable {
         claiming = true;
         for (int i = 1; i <= config.workers(); i++) {
             String name = instanceId + "/w" + i;
-            threads.add(thread("delivery-" + i, new DeliverBatches(name, this, queue, sender, retries, config, signal,
-                    clock, meters)));
+            DeliverBatches worker = new DeliverBatches(name, this, queue, sender, retries, config, signal, clock, meters);
+            workers.add(worker);
+            threads.add(thread("delivery-" + i, worker));
         }
         threads.add(thread("delivery-listen", new ListenForEnqueues(listenConnections(), this::wakeUp,
                 () -> claiming)));
@@ -102,6 +108,100 @@ public final class DeliveryService implements AutoCloseable {
     /** Wakes the workers: call after enqueueing actions, so they go out without waiting for a poll. */
     public void wakeUp() {
         signal.wakeOne();
+    }
+
+    /**
+     * Room in the worker that has the most, for up to {@code wanted} actions an enqueue of this process inserts leased
+     * to it ({@code delivery.handoff}); null when the hand-over is off, the service is not running or it has no room.
+     */
+    @Override
+    public Grant reserve(int wanted) {
+        if (!config.handoff() || !claiming || aborted || wanted <= 0) {
+            return null;
+        }
+        synchronized (handoffLock) {
+            return reserveLocked(wanted);
+        }
+    }
+
+    private Grant reserveLocked(int wanted) {
+        List<DeliverBatches> byRoom = new ArrayList<>(workers);
+        byRoom.sort((x, y) -> Integer.compare(y.room(), x.room()));
+        List<String> owners = new ArrayList<>();
+        for (DeliverBatches w : byRoom) {
+            int n = Math.min(wanted - owners.size(), w.room());
+            if (n <= 0) {
+                break;
+            }
+            w.reserve(n);
+            for (int i = 0; i < n; i++) {
+                owners.add(w.name());
+            }
+        }
+        return owners.isEmpty() ? null : new Grant(owners, config.leaseDuration().toMillis());
+    }
+
+    /** After the enqueue's commit: its leased actions go to the workers they are leased to, which are woken. */
+    @Override
+    public void handOver(Grant grant, List<Leased> actions) {
+        Map<String, List<Leased>> byOwner = new java.util.HashMap<>();
+        for (Leased l : actions) {
+            byOwner.computeIfAbsent(l.owner(), o -> new ArrayList<>()).add(l);
+        }
+        for (Map.Entry<String, Integer> slots : slotsByOwner(grant).entrySet()) {
+            DeliverBatches worker = worker(slots.getKey());
+            List<Leased> mine = byOwner.getOrDefault(slots.getKey(), List.of());
+            if (worker == null) {
+                continue; // not running any more: the leases expire and the actions are claimed
+            }
+            if (mine.isEmpty()) {
+                worker.handOver(slots.getValue(), null);
+                continue;
+            }
+            List<ClaimedAction> claimed = new ArrayList<>(mine.size());
+            Instant since = null;
+            for (Leased l : mine) {
+                claimed.add(claimed(l));
+                Instant s = l.leaseExpiresAt().minusMillis(grant.leaseMillis());
+                since = since == null || s.isBefore(since) ? s : since;
+            }
+            claimed.sort((x, y) -> Long.compare(x.id(), y.id()));
+            worker.handOver(slots.getValue(), new DeliverBatches.HandedOver(claimed, since));
+        }
+        if (!actions.isEmpty()) {
+            signal.wakeAll();
+        }
+    }
+
+    @Override
+    public void cancel(Grant grant) {
+        for (Map.Entry<String, Integer> slots : slotsByOwner(grant).entrySet()) {
+            DeliverBatches worker = worker(slots.getKey());
+            if (worker != null) {
+                worker.handOver(slots.getValue(), null);
+            }
+        }
+    }
+
+    private static Map<String, Integer> slotsByOwner(Grant grant) {
+        Map<String, Integer> slots = new java.util.LinkedHashMap<>();
+        grant.owners().forEach(o -> slots.merge(o, 1, Integer::sum));
+        return slots;
+    }
+
+    private DeliverBatches worker(String owner) {
+        for (DeliverBatches w : workers) {
+            if (w.name().equals(owner)) {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    /** The action as a claim would have returned it: first attempt, nothing retried. */
+    private static ClaimedAction claimed(Leased l) {
+        return new ClaimedAction(l.id(), l.messageId(), l.flowName(), l.elementId(), l.event(), l.url(), l.secretRef(),
+                l.headers(), l.timeoutMs(), l.retryScheduleMs(), l.payload(), 0, 0, l.createdAt());
     }
 
     /** Name of this process in lease_owner and attempt.worker (host, pid, random suffix). */
@@ -142,6 +242,7 @@ public final class DeliveryService implements AutoCloseable {
         queue.cancelClaims();
         signal.wakeAll();
         join(config.shutdownGrace().toMillis() + 5_000);
+        workers.clear();
         sender.close();
         sender = null;
         LOG.info("Delivery stopped (instance {})", instanceId);
@@ -161,6 +262,7 @@ public final class DeliveryService implements AutoCloseable {
         signal.wakeAll();
         sender.abort();
         join(15_000);
+        workers.clear();
         sender = null;
     }
 

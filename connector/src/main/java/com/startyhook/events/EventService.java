@@ -77,6 +77,14 @@ public final class EventService implements AutoCloseable {
                 new FailureInjectingSink(sink, wakeUp, failure), clock);
     }
 
+    /**
+     * Lets {@code handoff} (this process's delivery) take the actions the capture enqueues that are due at once
+     * without a claim ({@code delivery.handoff}); before {@link #start}.
+     */
+    public void handoff(com.startyhook.outbox.Handoff handoff) {
+        sink.handoff(handoff);
+    }
+
     /** Starts capturing for the flows last {@link #apply applied}; without any, no engine runs. */
     public synchronized void start() {
         started = true;
@@ -145,6 +153,7 @@ public final class EventService implements AutoCloseable {
     public synchronized void close() {
         started = false;
         engine.close();
+        sink.forgetUncommitted(); // room reserved by a write that failed is given back to delivery
     }
 
     /** Test seam: the next time the point is reached, capture fails as if the process had crashed there. */
@@ -170,7 +179,9 @@ public final class EventService implements AutoCloseable {
 
         @Override
         public void committed(int actionsEnqueued) {
-            if (actionsEnqueued > 0) {
+            // the actions inserted leased go to this process's workers; the others are claimed (the insert's
+            // NOTIFY wakes every process's workers; this wakes ours at once)
+            if (actionsEnqueued > sink.handOver()) {
                 wakeUp.run();
             }
             if (actionsEnqueued > 0 && failure.compareAndSet(FailurePoint.AFTER_OUTBOX_COMMIT, null)) {

@@ -38,6 +38,11 @@ final class EventSink implements TransactionSink {
 
     private volatile Active active = new Active(FlowMatcher.NONE, Map.of(), null);
     private final RelatedLookup lookup;
+    /** This process's delivery, which takes actions due at once without a claim (delivery.handoff). */
+    private volatile com.startyhook.outbox.Handoff handoff = com.startyhook.outbox.Handoff.NONE;
+    /** The room reserved for the last write and what it inserted leased: handed over only after its commit. */
+    private com.startyhook.outbox.Handoff.Grant grant;
+    private final List<com.startyhook.outbox.Handoff.Leased> leased = new ArrayList<>();
 
     EventSink(String schema, MeterRegistry meters) {
         this(schema, meters, null, LookupConfig.defaults(), java.time.Clock.systemUTC());
@@ -51,6 +56,35 @@ final class EventSink implements TransactionSink {
         this.ownTablePrefix = schema + ".";
         this.outbox = new OutboxWriter(schema);
         this.memory = new ElementMemory(schema);
+    }
+
+    void handoff(com.startyhook.outbox.Handoff h) {
+        this.handoff = h == null ? com.startyhook.outbox.Handoff.NONE : h;
+    }
+
+    /**
+     * After the commit of the last {@link #write}: hands what it inserted leased over to delivery; returns how many.
+     * Never before the commit: a write whose transaction rolled back is forgotten by the next write.
+     */
+    synchronized int handOver() {
+        com.startyhook.outbox.Handoff.Grant g = grant;
+        if (g == null) {
+            return 0;
+        }
+        List<com.startyhook.outbox.Handoff.Leased> taken = List.copyOf(leased);
+        grant = null;
+        leased.clear();
+        handoff.handOver(g, taken);
+        return taken.size();
+    }
+
+    /** The room reserved for a write that was not committed (rolled back, or the capture failed) is given back. */
+    synchronized void forgetUncommitted() {
+        if (grant != null) {
+            handoff.cancel(grant);
+            grant = null;
+        }
+        leased.clear();
     }
 
     void use(FlowMatcher m) {
@@ -98,7 +132,8 @@ final class EventSink implements TransactionSink {
     }
 
     @Override
-    public int write(Connection c, List<CommittedTransaction> transactions) throws SQLException {
+    public synchronized int write(Connection c, List<CommittedTransaction> transactions) throws SQLException {
+        forgetUncommitted();
         Active now = active;
         FlowMatcher m = now.matcher();
         Map<ActiveFlow, Map<String, RelatedPath>> used = now.paths();
@@ -149,7 +184,11 @@ final class EventSink implements TransactionSink {
                 actions.add(NewAction.of(f.flow().flow(), i, dedupKey, "event", position, payload, f.organization()));
             }
         }
-        return outbox.enqueue(c, actions);
+        if (actions.isEmpty()) {
+            return 0;
+        }
+        grant = handoff.reserve(actions.size());
+        return outbox.enqueue(c, actions, grant, leased);
     }
 
     /**

@@ -12,7 +12,7 @@ class ManualRunTest {
     @Test
     void aConditionFlowOverNoEntityIsRefusedBeforeTouchingTheDatabase() {
         var rules = RulesLoader.withoutSecretResolution(false).load(Path.of("..", "rules")).rules();
-        assertThatThrownBy(() -> new ManualRun(null, Clock.systemUTC()).fire(rules, "monthly-revenue-milestone", "1/2026-12"))
+        assertThatThrownBy(() -> new ManualRun(null, null, Clock.systemUTC()).fire(rules, "monthly-revenue-milestone", "1/2026-12"))
                 .isInstanceOf(ManualRun.Refused.class)
                 .hasMessageContaining("flow 'monthly-revenue-milestone' fires for monthly_revenue elements")
                 .hasMessageContaining("names no entity of entities.json")

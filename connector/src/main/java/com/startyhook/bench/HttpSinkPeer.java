@@ -19,12 +19,7 @@ import java.time.Instant;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -42,15 +37,12 @@ final class HttpSinkPeer implements AutoCloseable {
     static final Duration RETRY_INTERVAL = Duration.ofSeconds(1);
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    private final DebeziumEngine<ChangeEvent<String, String>> engine;
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "peer-debezium"));
+    private final EngineRun run = new EngineRun("peer-debezium", Duration.ofSeconds(30));
     private final HttpClient client;
     private final URI url;
     private final byte[] secret;
     private final AtomicLong posted = new AtomicLong();
     private final AtomicLong retried = new AtomicLong();
-    private final AtomicReference<String> failure = new AtomicReference<>();
-    private final CountDownLatch stopped = new CountDownLatch(1);
 
     HttpSinkPeer(CaptureSource source, String slot, Set<String> tables, Duration pollInterval, Path offsets, URI url,
             SSLContext trust, byte[] secret) {
@@ -62,7 +54,7 @@ final class HttpSinkPeer implements AutoCloseable {
         p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
         p.setProperty("offset.storage.file.filename", offsets.toString());
         p.setProperty("offset.flush.interval.ms", "0");
-        this.engine = DebeziumEngine.create(Json.class)
+        run.of(DebeziumEngine.create(Json.class)
                 .using(p)
                 .notifying((batch, committer) -> {
                     for (ChangeEvent<String, String> r : batch) {
@@ -73,13 +65,8 @@ final class HttpSinkPeer implements AutoCloseable {
                     }
                     committer.markBatchFinished();
                 })
-                .using((success, message, error) -> {
-                    if (!success) {
-                        failure.compareAndSet(null, message + (error == null ? "" : ": " + error));
-                    }
-                    stopped.countDown();
-                })
-                .build();
+                .using(run.completion())
+                .build());
     }
 
     private void post(String value) throws InterruptedException {
@@ -115,7 +102,7 @@ final class HttpSinkPeer implements AutoCloseable {
     }
 
     void start() {
-        executor.execute(engine);
+        run.start();
     }
 
     /** Records posted and acknowledged with 2xx. */
@@ -129,17 +116,11 @@ final class HttpSinkPeer implements AutoCloseable {
     }
 
     String failure() {
-        return failure.get();
+        return run.failure();
     }
 
     @Override
     public void close() throws IOException {
-        engine.close();
-        try {
-            stopped.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        executor.shutdownNow();
+        run.close();
     }
 }

@@ -9,12 +9,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
@@ -24,11 +19,8 @@ import org.apache.kafka.connect.source.SourceRecord;
  * JSON). Offsets stay in memory.
  */
 final class RawDebeziumReader implements AutoCloseable {
-    private final DebeziumEngine<?> engine;
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "raw-debezium"));
+    private final EngineRun run = new EngineRun("raw-debezium", Duration.ofSeconds(10));
     private final AtomicLong records = new AtomicLong();
-    private final AtomicReference<String> failure = new AtomicReference<>();
-    private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile long countFromLsn;
     private volatile long target = Long.MAX_VALUE;
     private volatile long reachedAt;
@@ -38,7 +30,7 @@ final class RawDebeziumReader implements AutoCloseable {
                 CaptureConfig.DEFAULT_MAX_BATCH_SIZE);
         p.setProperty("offset.storage", "org.apache.kafka.connect.storage.MemoryOffsetBackingStore");
         p.setProperty("offset.flush.interval.ms", "1000");
-        this.engine = DebeziumEngine.create(Connect.class)
+        run.of(DebeziumEngine.create(Connect.class)
                 .using(p)
                 .notifying((batch, committer) -> {
                     long n = 0;
@@ -55,13 +47,8 @@ final class RawDebeziumReader implements AutoCloseable {
                     }
                     committer.markBatchFinished();
                 })
-                .using((success, message, error) -> {
-                    if (!success) {
-                        failure.set(message + (error == null ? "" : ": " + error));
-                    }
-                    stopped.countDown();
-                })
-                .build();
+                .using(run.completion())
+                .build());
     }
 
     /**
@@ -87,7 +74,7 @@ final class RawDebeziumReader implements AutoCloseable {
     }
 
     void start() {
-        executor.execute(engine);
+        run.start();
     }
 
     long records() {
@@ -95,17 +82,11 @@ final class RawDebeziumReader implements AutoCloseable {
     }
 
     String failure() {
-        return failure.get();
+        return run.failure();
     }
 
     @Override
     public void close() throws IOException {
-        engine.close();
-        try {
-            stopped.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        executor.shutdownNow();
+        run.close();
     }
 }

@@ -9,17 +9,14 @@ import static org.awaitility.Awaitility.await;
 import com.startyhook.outbox.NewAction;
 import com.startyhook.receiver.HttpsReceiver.Request;
 import com.startyhook.receiver.HttpsReceiver.Response;
-import com.startyhook.signing.Secrets;
 import com.startyhook.store.Database;
 import com.startyhook.testsupport.HttpsReceiverExtension;
 import com.startyhook.testsupport.PostgresExtension;
 import com.sun.net.httpserver.HttpServer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,7 +26,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,36 +38,25 @@ class DeliveryIT {
     final HttpsReceiverExtension receiver = new HttpsReceiverExtension();
 
     static Database db;
-    final List<DeliveryService> services = new ArrayList<>();
+    @RegisterExtension
+    final DeliveryServices services = new DeliveryServices();
 
     @BeforeAll
     static void migrate() {
         db = PG.connectorDatabase(12);
     }
 
-
     @BeforeEach
     void emptyOutbox() throws Exception {
         PG.execute("TRUNCATE startyhook.action, startyhook.attempt");
     }
 
-    @AfterEach
-    void stopServices() {
-        services.forEach(DeliveryService::close);
-    }
-
     DeliveryConfig config() {
-        return DeliveryConfig.defaults().withCaBundle(receiver.caBundle()).withPollInterval(Duration.ofMillis(200))
-                .withConnectTimeout(Duration.ofSeconds(1))
-                .withAllowedPrivateHosts(com.startyhook.net.AddressPolicy.parse("localhost")); // the local receiver
+        return DeliveryServices.toLocalReceiver(receiver);
     }
 
     DeliveryService start(DeliveryConfig config) {
-        DeliveryService s = new DeliveryService(db, config,
-                new Secrets(Map.of(Outboxes.SECRET_NAME, Outboxes.SECRET)), Clock.systemUTC(), new SimpleMeterRegistry());
-        services.add(s);
-        s.start();
-        return s;
+        return services.start(db, config);
     }
 
     String hook() {
@@ -345,7 +330,7 @@ class DeliveryIT {
         DeliveryService doomed = start(config);
         await().until(() -> PG.count("startyhook.action WHERE status = 'delivering'") > 0);
         doomed.abort();
-        services.remove(doomed);
+        services.forget(doomed);
         assertThat(PG.count("startyhook.action WHERE status = 'delivering'")).isPositive();
 
         start(config);

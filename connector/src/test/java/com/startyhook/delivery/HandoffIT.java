@@ -9,21 +9,17 @@ import com.startyhook.outbox.Handoff;
 import com.startyhook.outbox.NewAction;
 import com.startyhook.outbox.OutboxWriter;
 import com.startyhook.receiver.HttpsReceiver.Request;
-import com.startyhook.signing.Secrets;
 import com.startyhook.store.Database;
 import com.startyhook.testsupport.HttpsReceiverExtension;
 import com.startyhook.testsupport.PostgresExtension;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +37,8 @@ class HandoffIT {
     final HttpsReceiverExtension receiver = new HttpsReceiverExtension();
 
     static Database db;
-    final List<DeliveryService> services = new ArrayList<>();
+    @RegisterExtension
+    final DeliveryServices services = new DeliveryServices();
 
     @BeforeAll
     static void migrate() {
@@ -53,23 +50,12 @@ class HandoffIT {
         PG.execute("TRUNCATE startyhook.action, startyhook.attempt");
     }
 
-    @AfterEach
-    void stopServices() {
-        services.forEach(DeliveryService::close);
-    }
-
     DeliveryConfig config() {
-        return DeliveryConfig.defaults().withCaBundle(receiver.caBundle()).withPollInterval(Duration.ofMillis(200))
-                .withConnectTimeout(Duration.ofSeconds(1)).withLease(Duration.ofSeconds(2))
-                .withAllowedPrivateHosts(com.startyhook.net.AddressPolicy.parse("localhost"));
+        return DeliveryServices.toLocalReceiver(receiver).withLease(Duration.ofSeconds(2));
     }
 
     DeliveryService start(DeliveryConfig config, MeterRegistry meters, String instance) {
-        DeliveryService s = new DeliveryService(db, config, new Secrets(Map.of(Outboxes.SECRET_NAME, Outboxes.SECRET)),
-                Clock.systemUTC(), meters, instance);
-        services.add(s);
-        s.start();
-        return s;
+        return services.start(db, config, meters, instance);
     }
 
     static double taken(MeterRegistry meters, String way) {

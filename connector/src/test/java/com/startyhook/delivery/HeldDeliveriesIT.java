@@ -3,28 +3,22 @@ package com.startyhook.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.startyhook.net.AddressPolicy;
 import com.startyhook.outbox.Holds;
 import com.startyhook.outbox.NewAction;
 import com.startyhook.outbox.OutboxRepository;
 import com.startyhook.receiver.HttpsReceiver.Request;
 import com.startyhook.receiver.HttpsReceiver.Response;
 import com.startyhook.rules.WebhookAction;
-import com.startyhook.signing.Secrets;
 import com.startyhook.store.Database;
 import com.startyhook.testsupport.HttpsReceiverExtension;
 import com.startyhook.testsupport.PostgresExtension;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +36,8 @@ class HeldDeliveriesIT {
     final HttpsReceiverExtension receiver = new HttpsReceiverExtension();
 
     static Database db;
-    final List<DeliveryService> services = new ArrayList<>();
+    @RegisterExtension
+    final DeliveryServices services = new DeliveryServices();
 
     @BeforeAll
     static void migrate() {
@@ -54,25 +49,16 @@ class HeldDeliveriesIT {
         PG.execute("TRUNCATE startyhook.action, startyhook.attempt, startyhook.endpoint, startyhook.flow_pause");
     }
 
-    @AfterEach
-    void stopServices() {
-        services.forEach(DeliveryService::close);
-    }
-
     static ConditionFactory patiently() {
         return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100));
     }
 
     DeliveryConfig config() {
-        return DeliveryConfig.defaults().withCaBundle(receiver.caBundle()).withPollInterval(Duration.ofMillis(200))
-                .withConnectTimeout(Duration.ofSeconds(2)).withAllowedPrivateHosts(AddressPolicy.parse("localhost"));
+        return DeliveryServices.toLocalReceiver(receiver).withConnectTimeout(Duration.ofSeconds(2));
     }
 
     void start(DeliveryConfig config) {
-        DeliveryService s = new DeliveryService(db, config, new Secrets(Map.of(Outboxes.SECRET_NAME, Outboxes.SECRET)),
-                Clock.systemUTC(), new SimpleMeterRegistry());
-        services.add(s);
-        s.start();
+        services.start(db, config);
     }
 
     static WebhookAction hook(String url, long... scheduleMs) {
